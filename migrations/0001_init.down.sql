@@ -1,0 +1,7 @@
+DROP TABLE IF EXISTS backfill_jobs;
+DROP TABLE IF EXISTS reorgs;
+DROP TABLE IF EXISTS watermarks;
+DROP TABLE IF EXISTS balances;
+DROP TABLE IF EXISTS balance_events;
+DROP TABLE IF EXISTS blocks;
+DROP TABLE IF EXISTS chains;

@@ -1,0 +1,54 @@
+// chainidx scan --chain NAME --once | --follow
+#include <spdlog/spdlog.h>
+
+#include "cli/common.hpp"
+#include "core/model/errors.hpp"
+#include "core/pipeline/engine.hpp"
+
+namespace chainidx::cli {
+
+namespace {
+
+struct ScanOptions {
+    ChainFlags chain;
+    bool once = false;
+    bool follow = false;
+};
+
+void run_scan(const ScanOptions& o, const GlobalOptions& g) {
+    auto config = load_config(g, &o.chain);
+    const auto& chain = config.chain(o.chain.chain);
+    auto store = open_store(config, "scan " + chain.name);
+    std::string holder;
+    if (!store->try_lock_follower(chain.name, holder))
+        throw Error("chain " + chain.name + " is already being scanned by " + holder +
+                    "; only one scan per chain may run");
+    pipeline::Engine engine(chain, *store);
+    auto r = engine.scan(o.follow);
+    spdlog::info("scan {}: {} blocks up to {}, {} Transfer logs, {} events new, {} reorgs, {:.2f}s",
+                 chain.name, r.blocks, r.last_block, r.transfers, r.events_inserted, r.reorgs,
+                 r.seconds);
+    exit_code() = exit_code_for_signal(r.stopped_by_signal);
+}
+
+}  // namespace
+
+void register_scan(CLI::App& app, GlobalOptions& g) {
+    auto o = std::make_shared<ScanOptions>();
+    auto* cmd = app.add_subcommand(
+        "scan",
+        "Follow a chain from its watermark to the head (less `confirmations`), checking parent "
+        "hashes and unwinding reorgs inside the unfinalized window.\n"
+        "Examples: chainidx scan --chain ethereum --once      # catch up and exit (timers)\n"
+        "          chainidx scan --chain ethereum --follow    # keep following; SIGTERM stops");
+    add_chain_option(cmd, o->chain);
+    auto* once = cmd->add_flag("--once", o->once, "Catch up to the head, then exit");
+    auto* follow = cmd->add_flag("--follow", o->follow, "Keep following the head until stopped");
+    once->excludes(follow);
+    cmd->callback([o, &g] {
+        if (!o->once && !o->follow) throw UsageError("scan needs --once or --follow");
+        run_scan(*o, g);
+    });
+}
+
+}  // namespace chainidx::cli

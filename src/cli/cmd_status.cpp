@@ -1,0 +1,109 @@
+// chainidx status --chain NAME
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "core/model/errors.hpp"
+#include "core/pipeline/engine.hpp"
+
+namespace chainidx::cli {
+
+namespace {
+
+struct StatusOptions {
+    ChainFlags chain;
+    Output output = Output::table;
+    bool verify = false;
+};
+
+nlohmann::ordered_json opt(const std::optional<uint64_t>& v) {
+    return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
+}
+
+void run_status(const StatusOptions& o, const GlobalOptions& g) {
+    auto config = load_config(g, &o.chain);
+    auto store = open_store(config, "status");
+    store::Status s = store->status(o.chain.chain);
+    std::optional<uint64_t> head;
+    if (auto it = config.chains.find(o.chain.chain);
+        it != config.chains.end() && !it->second.rpc.value.empty()) {
+        std::string error;
+        head = pipeline::node_head(it->second, error);
+        if (!head) spdlog::warn("status {}: head unknown: {}", o.chain.chain, error);
+    }
+    nlohmann::ordered_json j;
+    j["chain"] = s.chain;
+    j["watermark"] = opt(s.watermark);
+    j["watermark_hash"] = s.watermark ? nlohmann::ordered_json(s.watermark_hash) : nullptr;
+    j["head"] = opt(head);
+    j["safe"] = s.safe_block;
+    j["finalized"] = s.finalized_block;
+    j["lag"] = head && s.watermark
+                   ? nlohmann::ordered_json(*head > *s.watermark ? *head - *s.watermark : 0)
+                   : nlohmann::ordered_json();
+    j["event_count"] = s.event_count;
+    j["block_count"] = s.block_count;
+    j["balance_count"] = s.balance_count;
+    j["reorg_count"] = s.reorg_count;
+    if (s.last_reorg) {
+        const auto& r = *s.last_reorg;
+        j["last_reorg"] = {{"kind", r.kind},
+                           {"fork_block", r.fork_block},
+                           {"depth", r.depth},
+                           {"old_head", r.old_head_number},
+                           {"old_hash", r.old_head_hash},
+                           {"new_hash", r.new_hash},
+                           {"events_reverted", r.events_reverted},
+                           {"detected_at", r.detected_at}};
+    } else {
+        j["last_reorg"] = nullptr;
+    }
+    auto& jobs = j["unfinished_backfills"] = nlohmann::ordered_json::array();
+    for (const auto& b : s.unfinished_backfills) jobs.push_back({{"from", b.from}, {"to", b.to}});
+    if (o.verify) {
+        auto bad = store->verify_balances(o.chain.chain);
+        auto& arr = j["balance_sum_mismatches"] = nlohmann::ordered_json::array();
+        for (const auto& m : bad)
+            arr.push_back({{"token", m.token},
+                           {"account", m.account},
+                           {"balance", m.balance},
+                           {"sum_of_events", m.sum_of_events}});
+        if (!bad.empty()) exit_code() = k_exit_inconsistent;
+    }
+    if (o.output != Output::table) {
+        std::cout << (o.output == Output::json ? j.dump(2) : j.dump()) << "\n";
+        return;
+    }
+    for (const auto& [k, v] : j.items()) {
+        if (k == "last_reorg" && !v.is_null()) {
+            std::cout << "last_reorg: " << v["kind"].get<std::string>() << " at "
+                      << v["detected_at"].get<std::string>() << ", fork block " << v["fork_block"]
+                      << ", depth " << v["depth"] << ", " << v["events_reverted"]
+                      << " events reverted\n";
+            continue;
+        }
+        std::cout << k << ": "
+                  << (v.is_string() ? v.get<std::string>()
+                      : v.is_null() ? "-"
+                                    : v.dump())
+                  << "\n";
+    }
+}
+
+}  // namespace
+
+void register_status(CLI::App& app, GlobalOptions& g) {
+    auto o = std::make_shared<StatusOptions>();
+    auto* cmd = app.add_subcommand(
+        "status",
+        "Where a chain stands: watermark, head, lag, safe/finalized heights, counts, reorgs.\n"
+        "Example: chainidx status --chain ethereum --output json");
+    add_chain_option(cmd, o->chain);
+    add_output_option(cmd, o->output);
+    cmd->add_flag("--verify", o->verify,
+                  "Also check that every balance equals the sum of its events (exit 4 if not)");
+    cmd->callback([o, &g] { run_status(*o, g); });
+}
+
+}  // namespace chainidx::cli

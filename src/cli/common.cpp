@@ -1,0 +1,112 @@
+#include "cli/common.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "core/model/errors.hpp"
+
+namespace chainidx::cli {
+
+int& exit_code() {
+    static int code = 0;
+    return code;
+}
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+    app.add_option("--config", g.config_file,
+                   "Config file (default: ./chainidx.toml, then "
+                   "$XDG_CONFIG_HOME/chainidx/config.toml)")
+        ->option_text("FILE")
+        ->envname("CHAINIDX_CONFIG");
+    app.add_option("--db", g.database_url,
+                   "PostgreSQL URL, e.g. postgres://user:pass@host/db (default: "
+                   "$CHAINIDX_DATABASE_URL, then [database] url)")
+        ->option_text("URL");
+    app.add_option("--log-level", g.log_level, "debug, info, warn or error")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+        ->option_text("LEVEL");
+}
+
+void add_output_option(CLI::App* sub, Output& out, bool with_ndjson) {
+    std::map<std::string, Output> names{{"table", Output::table}, {"json", Output::json}};
+    if (with_ndjson) names["ndjson"] = Output::ndjson;
+    sub->add_option("--output,-o", out,
+                    "Output format: table, json" + std::string(with_ndjson ? " or ndjson" : " "))
+        ->transform(CLI::CheckedTransformer(names, CLI::ignore_case))
+        ->option_text("FORMAT");
+}
+
+void add_chain_option(CLI::App* sub, ChainFlags& flags, bool with_rpc) {
+    sub->add_option("--chain", flags.chain,
+                    "Chain name: a [chains.NAME] table of the config, or one of ethereum, base, "
+                    "polygon, arbitrum, bsc")
+        ->required()
+        ->option_text("NAME");
+    if (with_rpc)
+        sub->add_option("--rpc", flags.rpc,
+                        "RPC endpoint(s) for this chain, overriding the config and "
+                        "CHAINIDX_<CHAIN>_RPC")
+            ->option_text("URL");
+}
+
+config::Config load_config(const GlobalOptions& g, const ChainFlags* chain) {
+    config::Overrides o;
+    if (!g.config_file.empty()) o.config_file = g.config_file;
+    if (!g.database_url.empty()) o.database_url = g.database_url;
+    if (chain) {
+        o.chain = chain->chain;
+        o.rpc = chain->rpc;
+        o.batch_blocks = chain->batch_blocks;
+    }
+    return config::load(o);
+}
+
+std::unique_ptr<store::Store> open_store(const config::Config& config, const std::string& what,
+                                         bool require_schema) {
+    auto s = std::make_unique<store::Store>(config.require_database_url(), "chainidx " + what);
+    if (require_schema) s->require_current_schema();
+    return s;
+}
+
+void print_rows(Output out, const std::vector<std::string>& columns,
+                const std::vector<nlohmann::ordered_json>& rows) {
+    if (out == Output::json) {
+        std::cout << nlohmann::ordered_json(rows).dump(2) << "\n";
+        return;
+    }
+    if (out == Output::ndjson) {
+        for (const auto& r : rows) std::cout << r.dump() << "\n";
+        return;
+    }
+    auto text = [](const nlohmann::ordered_json& v) {
+        if (v.is_string()) return v.get<std::string>();
+        if (v.is_null()) return std::string("-");
+        return v.dump();
+    };
+    std::vector<size_t> width(columns.size());
+    for (size_t i = 0; i < columns.size(); ++i) width[i] = columns[i].size();
+    for (const auto& r : rows)
+        for (size_t i = 0; i < columns.size(); ++i)
+            width[i] =
+                std::max(width[i], text(r.value(columns[i], nlohmann::ordered_json())).size());
+    auto line = [&](auto cell) {
+        std::string s;
+        for (size_t i = 0; i < columns.size(); ++i) {
+            std::string c = cell(i);
+            s += c;
+            if (i + 1 < columns.size()) s += std::string(width[i] - c.size() + 2, ' ');
+        }
+        std::cout << s << "\n";
+    };
+    line([&](size_t i) { return columns[i]; });
+    for (const auto& r : rows)
+        line([&](size_t i) { return text(r.value(columns[i], nlohmann::ordered_json())); });
+}
+
+int exit_code_for_signal(int signal_number) {
+    return signal_number == 0 ? 0 : 128 + signal_number;
+}
+
+}  // namespace chainidx::cli

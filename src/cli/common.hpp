@@ -1,0 +1,56 @@
+#pragma once
+// What every subcommand shares: the global flags, loading the merged config, opening the store,
+// and printing data in the chosen --output format. No SQL, JSON-RPC or arithmetic here.
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "core/store/store.hpp"
+
+namespace chainidx::cli {
+
+struct GlobalOptions {
+    std::string config_file;
+    std::string database_url;
+    std::string log_level = "info";
+};
+
+enum class Output { table, json, ndjson };
+
+// The exit code the dispatched subcommand asks for (main returns it).
+int& exit_code();
+
+void add_global_options(CLI::App& app, GlobalOptions& g);
+void add_output_option(CLI::App* sub, Output& out, bool with_ndjson = true);
+
+struct ChainFlags {
+    std::string chain;
+    std::vector<std::string> rpc;
+    std::optional<uint64_t> batch_blocks;
+};
+void add_chain_option(CLI::App* sub, ChainFlags& flags, bool with_rpc = true);
+
+config::Config load_config(const GlobalOptions& g, const ChainFlags* chain = nullptr);
+// Opens the database and checks that the schema is current (every command but migrate).
+std::unique_ptr<store::Store> open_store(const config::Config& config, const std::string& what,
+                                         bool require_schema = true);
+
+// Prints rows as an aligned table, a JSON array or NDJSON; `columns` name the object keys.
+void print_rows(Output out, const std::vector<std::string>& columns,
+                const std::vector<nlohmann::ordered_json>& rows);
+
+// The exit code for a run that ended on a signal (0 when none).
+int exit_code_for_signal(int signal_number);
+
+// One register function per subcommand file.
+void register_migrate(CLI::App& app, GlobalOptions& g);
+void register_backfill(CLI::App& app, GlobalOptions& g);
+void register_scan(CLI::App& app, GlobalOptions& g);
+void register_status(CLI::App& app, GlobalOptions& g);
+void register_balances(CLI::App& app, GlobalOptions& g);
+void register_config(CLI::App& app, GlobalOptions& g);
+
+}  // namespace chainidx::cli

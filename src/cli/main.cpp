@@ -1,0 +1,82 @@
+// chainidx: index token balances from blockchains into PostgreSQL and keep them provably right.
+// main only dispatches; the one place that turns errors into exit codes is here.
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "core/model/errors.hpp"
+#include "core/pipeline/stop.hpp"
+
+namespace {
+
+// First SIGINT/SIGTERM: stop after the batch in flight. Second: leave at once (the open
+// transaction is rolled back by PostgreSQL, so nothing partial is committed either way).
+void on_signal(int sig) {
+    if (chainidx::pipeline::stop_requested()) _exit(128 + sig);
+    chainidx::pipeline::request_stop(sig);
+}
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void setup_logging(const std::string& level) {
+    auto logger = spdlog::stderr_color_mt("chainidx");
+    logger->set_pattern("chainidx: %^%l%$: %v");
+    logger->set_level(spdlog::level::from_str(level));
+    spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace chainidx;
+    CLI::App app{
+        "chainidx " CHAINIDX_VERSION
+        ": index token balances from blockchains into PostgreSQL and keep them provably right.\n"
+        "Data goes to stdout, logs to stderr. Exit codes: 0 ok, 1 could not run, 2 bad usage or "
+        "config, 3 drift found, 4 chain data contradicts the database, 130/143 interrupted.",
+        "chainidx"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", CHAINIDX_VERSION);
+    cli::GlobalOptions global;
+    cli::add_global_options(app, global);
+    cli::register_migrate(app, global);
+    cli::register_backfill(app, global);
+    cli::register_scan(app, global);
+    cli::register_status(app, global);
+    cli::register_balances(app, global);
+    cli::register_config(app, global);
+    // Logging must be set up before a subcommand's callback runs.
+    app.parse_complete_callback([&] { setup_logging(global.log_level); });
+    install_signal_handlers();
+    try {
+        app.parse(argc, argv);
+        return cli::exit_code();
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "chainidx: error: " << e.what() << "\n"
+                  << "Run with --help for usage.\n";
+        return k_exit_usage;
+    } catch (const Error& e) {
+        std::cerr << "chainidx: error: " << e.what() << "\n";
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        std::cerr << "chainidx: error: " << e.what() << "\n";
+        return k_exit_failure;
+    }
+}

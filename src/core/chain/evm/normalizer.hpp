@@ -1,0 +1,29 @@
+#pragma once
+// The EVM normalizer: a pure function from raw logs to balance events. A `Transfer` log with
+// exactly 3 topics and 32 bytes of data is an ERC-20 transfer: a debit of the sender (leg 0) and a
+// credit of the receiver (leg 1); the zero address is mint/burn and gets no leg. Every other log
+// with the Transfer topic (ERC-721's 4 topics, bad data) is counted, never dropped silently.
+#include <span>
+#include <vector>
+
+#include "core/model/types.hpp"
+
+namespace chainidx::evm {
+
+// keccak256("Transfer(address,address,uint256)")
+inline constexpr const char* k_transfer_topic =
+    "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+const Hash32& transfer_topic();
+
+struct NormalizeStats {
+    uint64_t transfers = 0;    // ERC-20 Transfer logs turned into events
+    uint64_t erc721 = 0;       // 4-topic Transfer logs (ERC-721): not ERC-20
+    uint64_t malformed = 0;    // Transfer topic but not an ERC-20 shape (other topic/data sizes)
+    uint64_t other_topic = 0;  // logs with another topic0
+    NormalizeStats& operator+=(const NormalizeStats& o);
+};
+
+// Appends the events of `logs` to `out`, in log order (debit before credit).
+NormalizeStats normalize_logs(std::span<const RawLog> logs, std::vector<BalanceEvent>& out);
+
+}  // namespace chainidx::evm

@@ -1,0 +1,385 @@
+#include "core/config/config.hpp"
+
+#include <toml++/toml.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/model/errors.hpp"
+
+namespace chainidx::config {
+
+namespace {
+
+struct KnownChain {
+    const char* name;
+    uint64_t chain_id;
+};
+// EVM chains chainidx knows without a config file; only the RPC endpoint must be given.
+constexpr KnownChain k_known_evm_chains[] = {
+    {"ethereum", 1}, {"base", 8453}, {"polygon", 137}, {"arbitrum", 42161}, {"bsc", 56}};
+
+ChainConfig default_chain(const std::string& name) {
+    ChainConfig c;
+    c.name = name;
+    c.family.value = "evm";
+    c.finality.value = "tags";
+    c.finality_depth.value = 64;
+    c.confirmations.value = 0;
+    c.poll_interval_ms.value = 2000;
+    c.batch_blocks.value = 2000;
+    c.rpc_timeout_ms.value = 30000;
+    c.rpc_retries.value = 5;
+    return c;
+}
+
+std::string env_name_for(const std::string& chain, const char* key) {
+    std::string out = "CHAINIDX_";
+    for (char c : chain) out += (c == '-' ? '_' : static_cast<char>(std::toupper(c)));
+    return out + "_" + key;
+}
+
+class FileReader {
+  public:
+    FileReader(std::string path, GetEnv getenv) : m_path(std::move(path)), m_getenv(getenv) {}
+
+    std::string where(const toml::node& n) const {
+        return m_path + ":" + std::to_string(n.source().begin.line);
+    }
+    [[noreturn]] void fail(const toml::node& n, const std::string& key, const std::string& msg) {
+        throw UsageError(where(n) + ": " + key + " " + msg);
+    }
+
+    // A string value; "$NAME" is read from the environment.
+    std::string string(const toml::node& n, const std::string& key) {
+        auto s = n.value<std::string>();
+        if (!n.is_string() || !s) fail(n, key, "must be a string");
+        if (!s->empty() && (*s)[0] == '$') {
+            std::string var = s->substr(1);
+            auto v = m_getenv(var);
+            if (!v || v->empty())
+                fail(n, key, "refers to $" + var + ", which is not set in the environment");
+            return *v;
+        }
+        return *s;
+    }
+    uint64_t integer(const toml::node& n, const std::string& key) {
+        auto v = n.value<int64_t>();
+        if (!n.is_integer() || !v) fail(n, key, "must be an integer");
+        if (*v < 0) fail(n, key, "must not be negative (got " + std::to_string(*v) + ")");
+        return static_cast<uint64_t>(*v);
+    }
+    std::vector<std::string> strings(const toml::node& n, const std::string& key) {
+        std::vector<std::string> out;
+        if (n.is_string()) {
+            std::string s = string(n, key);
+            if (!s.empty()) out.push_back(s);
+            return out;
+        }
+        const toml::array* arr = n.as_array();
+        if (!arr) fail(n, key, "must be a string or an array of strings");
+        for (const toml::node& item : *arr) {
+            // An unset optional endpoint ("$ETH_RPC_BACKUP" with no variable) is an error too:
+            // a silently missing failover endpoint is found only in an outage.
+            out.push_back(string(item, key));
+        }
+        return out;
+    }
+    template <class T>
+    Setting<T> setting(T value, const toml::node& n) {
+        return Setting<T>{std::move(value), "file " + where(n)};
+    }
+
+    const std::string& path() const { return m_path; }
+
+  private:
+    std::string m_path;
+    GetEnv m_getenv;
+};
+
+void read_chain(FileReader& r, const std::string& name, const toml::table& t, ChainConfig& c) {
+    for (auto&& [key_obj, node] : t) {
+        const std::string key(key_obj.str());
+        const std::string full = "chains." + name + "." + key;
+        if (key == "family") {
+            std::string f = r.string(node, full);
+            if (f != "evm")
+                r.fail(node, full, "\"" + f + "\" is not supported yet (supported: evm)");
+            c.family = r.setting(f, node);
+        } else if (key == "chain_id") {
+            c.chain_id = r.setting(r.integer(node, full), node);
+        } else if (key == "rpc") {
+            c.rpc = r.setting(r.strings(node, full), node);
+        } else if (key == "finality") {
+            std::string f = r.string(node, full);
+            if (f != "tags" && f != "depth")
+                r.fail(node, full, "must be \"tags\" or \"depth\" (got \"" + f + "\")");
+            c.finality = r.setting(f, node);
+        } else if (key == "finality_depth") {
+            c.finality_depth = r.setting(r.integer(node, full), node);
+        } else if (key == "confirmations") {
+            c.confirmations = r.setting(r.integer(node, full), node);
+        } else if (key == "tokens") {
+            std::vector<Address> tokens;
+            for (const std::string& s : r.strings(node, full)) {
+                try {
+                    tokens.push_back(parse_address(s, full.c_str()));
+                } catch (const UsageError& e) {
+                    throw UsageError(r.where(node) + ": " + e.what());
+                }
+            }
+            c.tokens = r.setting(tokens, node);
+        } else if (key == "start_block") {
+            c.start_block = r.setting(std::optional<uint64_t>(r.integer(node, full)), node);
+        } else if (key == "poll_interval_ms") {
+            c.poll_interval_ms = r.setting(r.integer(node, full), node);
+        } else if (key == "batch_blocks") {
+            uint64_t v = r.integer(node, full);
+            if (v == 0) r.fail(node, full, "must be at least 1");
+            c.batch_blocks = r.setting(v, node);
+        } else if (key == "rpc_timeout_ms") {
+            c.rpc_timeout_ms = r.setting(r.integer(node, full), node);
+        } else if (key == "rpc_retries") {
+            c.rpc_retries = r.setting(r.integer(node, full), node);
+        } else {
+            r.fail(node, full,
+                   "is not a known key (known: family, chain_id, rpc, finality, finality_depth, "
+                   "confirmations, tokens, start_block, poll_interval_ms, batch_blocks, "
+                   "rpc_timeout_ms, rpc_retries)");
+        }
+    }
+}
+
+void add_known_chains(Config& config) {
+    for (const KnownChain& k : k_known_evm_chains) {
+        if (config.chains.count(k.name)) continue;
+        ChainConfig c = default_chain(k.name);
+        c.chain_id.value = k.chain_id;
+        config.chains.emplace(k.name, std::move(c));
+    }
+}
+
+std::optional<std::string> find_config_file(const Overrides& flags, GetEnv getenv) {
+    namespace fs = std::filesystem;
+    if (flags.config_file) {
+        if (!fs::exists(*flags.config_file))
+            throw UsageError("--config " + *flags.config_file + ": no such file");
+        return flags.config_file;
+    }
+    if (auto env = getenv("CHAINIDX_CONFIG")) {
+        if (!fs::exists(*env)) throw UsageError("CHAINIDX_CONFIG=" + *env + ": no such file");
+        return env;
+    }
+    if (fs::exists("chainidx.toml")) return std::string("chainidx.toml");
+    std::string xdg;
+    if (auto x = getenv("XDG_CONFIG_HOME"); x && !x->empty())
+        xdg = *x;
+    else if (auto home = getenv("HOME"); home && !home->empty())
+        xdg = *home + "/.config";
+    if (!xdg.empty() && fs::exists(xdg + "/chainidx/config.toml"))
+        return xdg + "/chainidx/config.toml";
+    return std::nullopt;
+}
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::string> process_env(const std::string& name) {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+}
+
+Config parse(const std::string& toml_text, const std::string& path, GetEnv getenv) {
+    Config config;
+    config.file = path;
+    toml::table root;
+    try {
+        root = toml::parse(toml_text, path);
+    } catch (const toml::parse_error& e) {
+        throw UsageError(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                         std::string(e.description()));
+    }
+    FileReader r(path, getenv);
+    for (auto&& [key_obj, node] : root) {
+        const std::string key(key_obj.str());
+        if (key == "database") {
+            const toml::table* t = node.as_table();
+            if (!t) r.fail(node, key, "must be a table ([database])");
+            for (auto&& [k, v] : *t) {
+                if (k.str() != "url")
+                    r.fail(v, "database." + std::string(k.str()),
+                           "is not a known key (known: url)");
+                config.database_url = r.setting(r.string(v, "database.url"), v);
+            }
+        } else if (key == "chains") {
+            const toml::table* t = node.as_table();
+            if (!t) r.fail(node, key, "must be a table ([chains.NAME])");
+            for (auto&& [name_key, chain_node] : *t) {
+                std::string name(name_key.str());
+                const toml::table* ct = chain_node.as_table();
+                if (!ct) r.fail(chain_node, "chains." + name, "must be a table");
+                ChainConfig c = default_chain(name);
+                for (const KnownChain& k : k_known_evm_chains)
+                    if (name == k.name) c.chain_id.value = k.chain_id;
+                read_chain(r, name, *ct, c);
+                if (c.chain_id.value == 0)
+                    r.fail(chain_node, "chains." + name,
+                           "needs chain_id (the node's eth_chainId, e.g. chain_id = 1)");
+                config.chains[name] = std::move(c);
+            }
+        } else {
+            r.fail(node, key, "is not a known section (known: [database], [chains.NAME])");
+        }
+    }
+    return config;
+}
+
+void apply_env_and_flags(Config& config, const Overrides& flags, GetEnv getenv) {
+    add_known_chains(config);
+    if (auto url = getenv("CHAINIDX_DATABASE_URL"); url && !url->empty())
+        config.database_url = {*url, "env CHAINIDX_DATABASE_URL"};
+    for (auto& [name, chain] : config.chains) {
+        std::string var = env_name_for(name, "RPC");
+        if (auto rpc = getenv(var); rpc && !rpc->empty()) {
+            std::vector<std::string> urls;
+            std::stringstream ss(*rpc);
+            for (std::string u; std::getline(ss, u, ',');)
+                if (!u.empty()) urls.push_back(u);
+            chain.rpc = {urls, "env " + var};
+        }
+    }
+    if (flags.database_url) config.database_url = {*flags.database_url, "flag --db"};
+    if (flags.chain && config.chains.count(*flags.chain)) {
+        ChainConfig& c = config.chains[*flags.chain];
+        if (!flags.rpc.empty()) c.rpc = {flags.rpc, "flag --rpc"};
+        if (flags.confirmations) c.confirmations = {*flags.confirmations, "flag --confirmations"};
+        if (flags.batch_blocks) {
+            if (*flags.batch_blocks == 0) throw UsageError("--batch-blocks must be at least 1");
+            c.batch_blocks = {*flags.batch_blocks, "flag --batch-blocks"};
+        }
+    }
+}
+
+Config load(const Overrides& flags, GetEnv getenv) {
+    Config config;
+    if (auto path = find_config_file(flags, getenv)) {
+        std::ifstream in(*path);
+        if (!in) throw UsageError(*path + ": cannot read the config file");
+        std::stringstream text;
+        text << in.rdbuf();
+        config = parse(text.str(), *path, getenv);
+    }
+    apply_env_and_flags(config, flags, getenv);
+    return config;
+}
+
+const ChainConfig& Config::chain(const std::string& name) const {
+    auto it = chains.find(name);
+    if (it == chains.end()) {
+        std::vector<std::string> names;
+        for (const auto& [n, _] : chains) names.push_back(n);
+        throw UsageError("unknown chain \"" + name + "\" (configured: " + join(names, ", ") +
+                         "); add a [chains." + name + "] table to the config file");
+    }
+    const ChainConfig& c = it->second;
+    if (c.rpc.value.empty())
+        throw UsageError("chain " + name +
+                         " has no RPC endpoint: set rpc = [\"https://…\"] in [chains." + name +
+                         "], or " + env_name_for(name, "RPC") + ", or --rpc URL");
+    return c;
+}
+
+const std::string& Config::require_database_url() const {
+    if (database_url.value.empty())
+        throw UsageError(
+            "no database given: use --db postgres://…, set CHAINIDX_DATABASE_URL, or set url in "
+            "the [database] table of the config file");
+    return database_url.value;
+}
+
+std::string redact_database_url(const std::string& url) {
+    // URI form: scheme://user:password@host/...
+    auto scheme = url.find("://");
+    if (scheme != std::string::npos) {
+        auto at = url.find('@', scheme + 3);
+        if (at != std::string::npos) {
+            auto colon = url.find(':', scheme + 3);
+            if (colon != std::string::npos && colon < at)
+                return url.substr(0, colon + 1) + "***" + url.substr(at);
+        }
+        auto pw = url.find("password=");
+        if (pw != std::string::npos) {
+            auto end = url.find('&', pw);
+            return url.substr(0, pw) + "password=***" +
+                   (end == std::string::npos ? "" : url.substr(end));
+        }
+        return url;
+    }
+    // Keyword form: "host=... password=secret ..."
+    auto pw = url.find("password=");
+    if (pw == std::string::npos) return url;
+    auto end = url.find(' ', pw);
+    return url.substr(0, pw) + "password=***" + (end == std::string::npos ? "" : url.substr(end));
+}
+
+std::string redact_rpc_url(const std::string& url) {
+    // Providers put API keys in the path (/v2/KEY), the query (?apikey=) or the userinfo, so only
+    // scheme://host[:port] is ever shown.
+    auto scheme = url.find("://");
+    if (scheme == std::string::npos) return "<rpc endpoint>";
+    auto host_start = scheme + 3;
+    auto at = url.find('@', host_start);
+    auto slash = url.find_first_of("/?#", host_start);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash)) host_start = at + 1;
+    std::string out =
+        url.substr(0, scheme + 3) +
+        url.substr(host_start, slash == std::string::npos ? std::string::npos : slash - host_start);
+    if (slash != std::string::npos && url.size() > slash + 1) out += "/***";
+    return out;
+}
+
+std::string describe(const Config& config) {
+    std::ostringstream out;
+    auto line = [&](const std::string& key, const std::string& value, const std::string& origin) {
+        out << key << " = " << value << "    # " << origin << "\n";
+    };
+    auto quote = [](const std::string& s) { return "\"" + s + "\""; };
+    out << "# config file: " << (config.file.empty() ? "(none)" : config.file) << "\n";
+    out << "[database]\n";
+    line("url",
+         config.database_url.value.empty() ? "(unset)"
+                                           : quote(redact_database_url(config.database_url.value)),
+         config.database_url.origin);
+    for (const auto& [name, c] : config.chains) {
+        out << "\n[chains." << name << "]\n";
+        line("family", quote(c.family.value), c.family.origin);
+        line("chain_id", std::to_string(c.chain_id.value), c.chain_id.origin);
+        std::vector<std::string> rpcs;
+        for (const auto& u : c.rpc.value) rpcs.push_back(quote(redact_rpc_url(u)));
+        line("rpc", "[" + join(rpcs, ", ") + "]", c.rpc.origin);
+        line("finality", quote(c.finality.value), c.finality.origin);
+        line("finality_depth", std::to_string(c.finality_depth.value), c.finality_depth.origin);
+        line("confirmations", std::to_string(c.confirmations.value), c.confirmations.origin);
+        std::vector<std::string> tokens;
+        for (const auto& t : c.tokens.value) tokens.push_back(quote(hex::encode(t)));
+        line("tokens", "[" + join(tokens, ", ") + "]", c.tokens.origin);
+        line("start_block",
+             c.start_block.value ? std::to_string(*c.start_block.value) : "(head at first scan)",
+             c.start_block.origin);
+        line("poll_interval_ms", std::to_string(c.poll_interval_ms.value),
+             c.poll_interval_ms.origin);
+        line("batch_blocks", std::to_string(c.batch_blocks.value), c.batch_blocks.origin);
+        line("rpc_timeout_ms", std::to_string(c.rpc_timeout_ms.value), c.rpc_timeout_ms.origin);
+        line("rpc_retries", std::to_string(c.rpc_retries.value), c.rpc_retries.origin);
+    }
+    return out.str();
+}
+
+}  // namespace chainidx::config

@@ -1,0 +1,74 @@
+#pragma once
+// Config: a TOML file + CHAINIDX_* environment variables + flags, later ones winning, merged into
+// one validated Config. Every value remembers where it came from, for `chainidx config show` and
+// for error messages that name the file and line.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model/hex.hpp"
+
+namespace chainidx::config {
+
+template <class T>
+struct Setting {
+    T value{};
+    std::string origin = "default";  // "default", "file PATH:LINE", "env NAME", "flag --x"
+};
+
+struct ChainConfig {
+    std::string name;
+    Setting<std::string> family;                   // "evm" (bitcoin, solana, gno later)
+    Setting<uint64_t> chain_id;                    // checked against eth_chainId
+    Setting<std::vector<std::string>> rpc;         // endpoints, first one used, others for failover
+    Setting<std::string> finality;                 // "tags" (node's safe/finalized) or "depth"
+    Setting<uint64_t> finality_depth;              // blocks behind head counted final with "depth"
+    Setting<uint64_t> confirmations;               // blocks behind head that scan stops at
+    Setting<std::vector<Address>> tokens;          // empty: every ERC-20
+    Setting<std::optional<uint64_t>> start_block;  // where scan starts on an empty database
+    Setting<uint64_t> poll_interval_ms;            // scan --follow
+    Setting<uint64_t> batch_blocks;  // largest block range fetched and committed at once
+    Setting<uint64_t> rpc_timeout_ms;
+    Setting<uint64_t> rpc_retries;
+};
+
+struct Config {
+    std::string file;  // the file that was read, empty when none
+    Setting<std::string> database_url;
+    std::map<std::string, ChainConfig> chains;
+
+    // Throws UsageError naming the known chains when `name` is not configured.
+    const ChainConfig& chain(const std::string& name) const;
+    // Throws UsageError telling where to set it when no database URL was given.
+    const std::string& require_database_url() const;
+};
+
+// What the command line said; unset fields leave the file/env value.
+struct Overrides {
+    std::optional<std::string> config_file;
+    std::optional<std::string> database_url;
+    std::optional<std::string> chain;  // the chain a --rpc / --confirmations applies to
+    std::vector<std::string> rpc;
+    std::optional<uint64_t> confirmations;
+    std::optional<uint64_t> batch_blocks;
+};
+
+// Reads the environment through `getenv` (a parameter so tests can supply their own).
+using GetEnv = std::optional<std::string> (*)(const std::string&);
+std::optional<std::string> process_env(const std::string& name);
+
+Config load(const Overrides& flags, GetEnv getenv = process_env);
+// Parses TOML text as if read from `path` (used by load and by tests).
+Config parse(const std::string& toml_text, const std::string& path, GetEnv getenv = process_env);
+void apply_env_and_flags(Config& config, const Overrides& flags, GetEnv getenv);
+
+// The config as TOML-ish text with each value's origin, secrets masked.
+std::string describe(const Config& config);
+
+// Secret-free forms of connection strings for logs and errors.
+std::string redact_database_url(const std::string& url);
+std::string redact_rpc_url(const std::string& url);
+
+}  // namespace chainidx::config

@@ -1,0 +1,249 @@
+#include "core/pipeline/engine.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "core/chain/evm/evm_client.hpp"
+#include "core/chain/evm/normalizer.hpp"
+#include "core/model/errors.hpp"
+#include "core/pipeline/fetcher.hpp"
+#include "core/pipeline/progress.hpp"
+#include "core/pipeline/stop.hpp"
+#include "core/store/store.hpp"
+
+namespace chainidx::pipeline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The node changed the chain while one range was being fetched (logs and headers disagree).
+class RangeInconsistent : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// Checks that the range is internally consistent: headers link, logs belong to those headers.
+void validate_range(const FetchedRange& r, const std::string& chain) {
+    for (size_t i = 1; i < r.headers.size(); ++i)
+        if (r.headers[i].parent_hash != r.headers[i - 1].hash)
+            throw RangeInconsistent(chain + ": block " + std::to_string(r.headers[i].number) +
+                                    " does not link to block " +
+                                    std::to_string(r.headers[i - 1].number));
+    for (const RawLog& log : r.logs)
+        if (log.block_hash != r.headers[log.block_number - r.from].hash)
+            throw RangeInconsistent(chain + ": a log of block " + std::to_string(log.block_number) +
+                                    " names another block hash than its header");
+}
+
+}  // namespace
+
+Engine::Engine(const config::ChainConfig& chain, store::Store& store)
+    : m_chain(chain), m_store(store), m_client(std::make_unique<evm::EvmClient>(chain)) {}
+
+Engine::~Engine() = default;
+
+void Engine::prepare() {
+    m_client->verify_chain_id();
+    m_store.register_chain(m_chain.name, m_chain.family.value, m_chain.chain_id.value);
+}
+
+Engine::Heights Engine::read_heights() {
+    Heights h{};
+    h.head = m_client->head();
+    h.target = h.head >= m_chain.confirmations.value ? h.head - m_chain.confirmations.value : 0;
+    const uint64_t depth_final =
+        h.head >= m_chain.finality_depth.value ? h.head - m_chain.finality_depth.value : 0;
+    h.safe = h.finalized = depth_final;
+    if (m_chain.finality.value == "tags") {
+        auto fin = m_client->tagged_block("finalized");
+        auto safe = m_client->tagged_block("safe");
+        if (fin) {
+            h.finalized = *fin;
+            h.safe = safe ? std::max(*safe, *fin) : *fin;
+        } else if (!m_warned_no_tags) {
+            spdlog::warn(
+                "{}: the node has no \"finalized\" block tag; counting blocks final {} "
+                "blocks behind the head (set finality = \"depth\" to silence this)",
+                m_chain.name, m_chain.finality_depth.value);
+            m_warned_no_tags = true;
+        }
+    }
+    // A lagging node can report tags above its own head; never trust a tag past the head.
+    h.finalized = std::min(h.finalized, h.head);
+    h.safe = std::min(std::max(h.safe, h.finalized), h.head);
+    return h;
+}
+
+uint64_t Engine::unwind_reorg(uint64_t mismatch_at, RunReport& report) {
+    store::ChainState state = m_store.chain_state(m_chain.name);
+    // Walk back from the block whose child did not link until stored and node agree.
+    uint64_t n = mismatch_at;
+    while (true) {
+        auto stored = m_store.block_hash(m_chain.name, n);
+        if (!stored)
+            throw DataError("chain " + m_chain.name + ": reorg at block " +
+                            std::to_string(mismatch_at + 1) + ": block " + std::to_string(n) +
+                            " is not stored, so the common ancestor cannot be found; "
+                            "use `chainidx rollback --to-block N` to a block before the fork");
+        if (m_client->header(n).hash == *stored) break;
+        if (n <= state.finalized_block)
+            throw DataError("chain " + m_chain.name + ": reorg deeper than finality: block " +
+                            std::to_string(n) + " (finalized height " +
+                            std::to_string(state.finalized_block) +
+                            ") differs from the stored one; stopping without changing anything");
+        if (n == 0) break;
+        --n;
+    }
+    store::UnwindRequest req;
+    req.chain = m_chain.name;
+    req.to_block = n;
+    req.kind = "reorg";
+    req.new_hash = m_client->header(n + 1).hash;
+    req.reason = "parent hash mismatch at block " + std::to_string(mismatch_at + 1);
+    store::UnwindResult res = m_store.unwind(req);
+    ++report.reorgs;
+    spdlog::warn(
+        "{}: reorg: unwound {} blocks above the common ancestor {} (old head {}), "
+        "reverted {} events",
+        m_chain.name, res.old_head - n, n, res.old_head, res.events_reverted);
+    return n;
+}
+
+bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool backfill_job,
+                       uint64_t job_from, uint64_t job_to, RunReport& report) {
+    Progress progress(m_chain.name, backfill_job ? "backfill" : "scan", from, to);
+    for (int attempt = 0;; ++attempt) {
+        try {
+            Fetcher fetcher(m_chain, from, to);
+            while (auto range = fetcher.next()) {
+                if (stop_requested()) return false;
+                validate_range(*range, m_chain.name);
+                // The first block must link to what is stored below it.
+                if (range->from > 0) {
+                    auto below = m_store.block_hash(m_chain.name, range->from - 1);
+                    if (below && *below != range->headers.front().parent_hash) {
+                        unwind_reorg(range->from - 1, report);
+                        return false;
+                    }
+                }
+                store::Batch batch;
+                batch.chain = m_chain.name;
+                batch.from = range->from;
+                batch.to = range->to;
+                batch.safe_block = heights.safe;
+                batch.finalized_block = heights.finalized;
+                batch.blocks = std::move(range->headers);
+                batch.events.reserve(range->logs.size() * 2);
+                evm::NormalizeStats stats = evm::normalize_logs(range->logs, batch.events);
+                range->logs = {};
+                if (backfill_job) batch.job = store::BackfillJob{job_from, job_to};
+                store::IngestResult r = m_store.ingest(batch);
+                report.blocks += batch.to - batch.from + 1;
+                report.batches += 1;
+                report.transfers += stats.transfers;
+                report.erc721_logs += stats.erc721;
+                report.malformed_logs += stats.malformed;
+                report.events_inserted += r.events_inserted;
+                report.events_duplicate += r.events_duplicate;
+                report.last_block = batch.to;
+                if (stats.malformed)
+                    spdlog::warn(
+                        "{}: blocks {}..{}: {} Transfer logs are not ERC-20 transfers "
+                        "(wrong topic or data size); counted, not indexed",
+                        m_chain.name, batch.from, batch.to, stats.malformed);
+                progress.update(batch.to, report.transfers);
+                from = batch.to + 1;
+            }
+            progress.finish();
+            return true;
+        } catch (const RangeInconsistent& e) {
+            if (attempt >= 3) throw DataError(std::string(e.what()) + " (after 4 fetches)");
+            spdlog::info("{}; the chain moved during the fetch, fetching again", e.what());
+        }
+    }
+}
+
+RunReport Engine::backfill(uint64_t from, uint64_t to) {
+    RunReport report;
+    auto t0 = Clock::now();
+    report.first_block = from;
+    prepare();
+    Heights h = read_heights();
+    if (to > h.head)
+        throw UsageError("--to " + std::to_string(to) + " is above the chain head " +
+                         std::to_string(h.head) + " of " + m_chain.name +
+                         "; use `chainidx scan` to follow the head");
+    m_store.promote_finality(m_chain.name, h.safe, h.finalized);
+    uint64_t next = m_store.start_backfill(m_chain.name, from, to);
+    if (next > from)
+        spdlog::info("{}: backfill {}..{} resumes at block {}", m_chain.name, from, to, next);
+    while (next <= to) {
+        if (run_range(next, to, h, true, from, to, report)) break;
+        if (stop_requested()) break;
+        // A reorg was unwound: continue from where the job now stands.
+        next = m_store.start_backfill(m_chain.name, from, to);
+        h = read_heights();
+    }
+    report.stopped_by_signal = stop_signal();
+    if (!report.stopped_by_signal) m_store.finish_backfill(m_chain.name, from, to);
+    report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return report;
+}
+
+RunReport Engine::scan(bool follow) {
+    RunReport report;
+    auto t0 = Clock::now();
+    prepare();
+    bool first = true;
+    while (!stop_requested()) {
+        Heights h = read_heights();
+        m_store.promote_finality(m_chain.name, h.safe, h.finalized);
+        store::ChainState state = m_store.chain_state(m_chain.name);
+        uint64_t start;
+        if (state.watermark)
+            start = *state.watermark + 1;
+        else if (m_chain.start_block.value)
+            start = *m_chain.start_block.value;
+        else
+            start = h.target;  // nothing indexed and no start_block: begin at the head
+        if (first) report.first_block = start;
+        first = false;
+        if (start <= h.target) {
+            bool completed = run_range(start, h.target, h, false, 0, 0, report);
+            if (!completed || follow) continue;
+            // --once: the head may have moved while catching up; go round once more.
+            if (m_client->head() >= h.target + 1 + m_chain.confirmations.value) continue;
+            break;
+        }
+        if (state.watermark && h.head < *state.watermark)
+            spdlog::debug("{}: node head {} is below the watermark {} (lagging node); waiting",
+                          m_chain.name, h.head, *state.watermark);
+        if (!follow) break;
+        sleep_unless_stopped(static_cast<long>(m_chain.poll_interval_ms.value));
+    }
+    report.stopped_by_signal = stop_signal();
+    report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return report;
+}
+
+}  // namespace chainidx::pipeline
+
+namespace chainidx::pipeline {
+
+std::optional<uint64_t> node_head(const config::ChainConfig& chain, std::string& error) {
+    try {
+        config::ChainConfig quick = chain;
+        quick.rpc_retries.value = 0;
+        quick.rpc_timeout_ms.value = std::min<uint64_t>(chain.rpc_timeout_ms.value, 5000);
+        evm::EvmClient client(quick);
+        return client.head();
+    } catch (const std::exception& e) {
+        error = e.what();
+        return std::nullopt;
+    }
+}
+
+}  // namespace chainidx::pipeline

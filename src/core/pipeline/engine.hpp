@@ -1,0 +1,69 @@
+#pragma once
+// The run loop behind `backfill` and `scan`: fetch ranges (Fetcher), check that they link to what
+// is stored, normalize, and commit each range as one batch. A parent-hash mismatch is a reorg:
+// walk back to the common ancestor, unwind, continue on the new branch.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/config/config.hpp"
+
+namespace chainidx::store {
+class Store;
+}
+namespace chainidx::evm {
+class EvmClient;
+}
+
+namespace chainidx::pipeline {
+
+struct RunReport {
+    uint64_t first_block = 0;
+    uint64_t last_block = 0;  // the last block committed
+    uint64_t blocks = 0;
+    uint64_t batches = 0;
+    uint64_t transfers = 0;       // ERC-20 Transfer logs normalized
+    uint64_t erc721_logs = 0;     // counted, not balance events
+    uint64_t malformed_logs = 0;  // Transfer topic, not an ERC-20 shape
+    uint64_t events_inserted = 0;
+    uint64_t events_duplicate = 0;
+    uint64_t reorgs = 0;
+    double seconds = 0;
+    int stopped_by_signal = 0;  // 0 when the run ended on its own
+};
+
+class Engine {
+  public:
+    Engine(const config::ChainConfig& chain, store::Store& store);
+    ~Engine();
+
+    // Indexes [from, to]; resumes a killed run of the same range; idempotent.
+    RunReport backfill(uint64_t from, uint64_t to);
+    // Catches up to head - confirmations; with `follow`, keeps going until a stop signal.
+    RunReport scan(bool follow);
+
+  private:
+    struct Heights {
+        uint64_t head, target, safe, finalized;
+    };
+    Heights read_heights();
+    void prepare();
+    // Runs [from, to]; returns false when it stopped early (reorg unwound, or a stop request).
+    bool run_range(uint64_t from, uint64_t to, const Heights& heights, bool backfill_job,
+                   uint64_t job_from, uint64_t job_to, RunReport& report);
+    // Walks back from `mismatch_at`, unwinds to the common ancestor, returns it.
+    uint64_t unwind_reorg(uint64_t mismatch_at, RunReport& report);
+
+    const config::ChainConfig& m_chain;
+    store::Store& m_store;
+    std::unique_ptr<evm::EvmClient> m_client;
+    bool m_warned_no_tags = false;
+};
+
+}  // namespace chainidx::pipeline
+
+namespace chainidx::pipeline {
+// The node's head for `status`; nullopt (and `error` set) when the node cannot be asked.
+std::optional<uint64_t> node_head(const config::ChainConfig& chain, std::string& error);
+}  // namespace chainidx::pipeline

@@ -1,0 +1,34 @@
+#pragma once
+// A kept-alive HTTP POST client on one libcurl easy handle (one per thread). Transport failures
+// throw a retryable RpcError whose message names the endpoint without its secrets.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chainidx::rpc {
+
+struct HttpResponse {
+    long status = 0;
+    std::string body;                   // capacity leaves room for simdjson's padding
+    std::optional<long> retry_after_s;  // from a 429/503 Retry-After header
+};
+
+class HttpClient {
+  public:
+    HttpClient(std::string url, long timeout_ms, size_t max_response_bytes);
+    ~HttpClient();
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+
+    HttpResponse post_json(std::string_view body);
+    const std::string& display_url() const { return m_display_url; }
+
+  private:
+    std::string m_url;
+    std::string m_display_url;
+    size_t m_max_response_bytes;
+    void* m_curl = nullptr;     // CURL*, kept opaque so curl.h stays in the .cpp
+    void* m_headers = nullptr;  // curl_slist*
+};
+
+}  // namespace chainidx::rpc

@@ -1,0 +1,166 @@
+#pragma once
+// The PostgreSQL store: migrations, the atomic batch writer, unwinds, finality promotion, the
+// follower lock and the read queries behind `status` and `balances`. libpqxx stays inside
+// src/core/store/*.cpp; this header is all the rest of chainidx sees.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model/types.hpp"
+
+namespace chainidx::store {
+
+struct MigrationState {
+    int version = 0;
+    std::string name;
+    bool applied = false;
+    bool modified = false;  // applied, but the embedded script's checksum differs
+    std::string applied_at;
+};
+
+struct ChainState {
+    std::optional<uint64_t> watermark;
+    Hash32 watermark_hash{};
+    uint64_t safe_block = 0;
+    uint64_t finalized_block = 0;
+};
+
+struct BackfillJob {
+    uint64_t from = 0;
+    uint64_t to = 0;
+};
+
+// Everything one transaction commits: the blocks [from, to] (all of them), the events derived
+// from them, and the progress that moves with them.
+struct Batch {
+    std::string chain;
+    uint64_t from = 0;
+    uint64_t to = 0;
+    std::vector<BlockHeader> blocks;
+    std::vector<BalanceEvent> events;
+    uint64_t safe_block = 0;       // the chain's safe height when fetched (stamps finality)
+    uint64_t finalized_block = 0;  // the chain's finalized height when fetched
+    std::optional<BackfillJob> job;
+};
+
+struct IngestResult {
+    uint64_t events_inserted = 0;
+    uint64_t events_duplicate = 0;  // already stored: skipped with their deltas
+    uint64_t balances_touched = 0;
+    bool watermark_advanced = false;
+};
+
+struct UnwindRequest {
+    std::string chain;
+    uint64_t to_block = 0;  // keep blocks <= to_block
+    std::string kind = "reorg";
+    std::optional<Hash32> new_hash;  // the new branch's block at to_block + 1, when known
+    std::string reason;
+    bool allow_below_finalized = false;
+};
+
+struct UnwindResult {
+    uint64_t events_reverted = 0;
+    uint64_t blocks_removed = 0;
+    uint64_t old_head = 0;
+};
+
+struct ReorgRecord {
+    std::string kind;
+    uint64_t fork_block = 0;
+    uint64_t depth = 0;
+    uint64_t old_head_number = 0;
+    std::string old_head_hash;  // 0x-hex
+    std::string new_hash;
+    uint64_t events_reverted = 0;
+    std::string detected_at;
+};
+
+struct Status {
+    std::string chain;
+    std::optional<uint64_t> watermark;
+    std::string watermark_hash;
+    uint64_t safe_block = 0;
+    uint64_t finalized_block = 0;
+    uint64_t event_count = 0;
+    uint64_t block_count = 0;
+    uint64_t balance_count = 0;
+    uint64_t reorg_count = 0;
+    std::optional<ReorgRecord> last_reorg;
+    std::vector<BackfillJob> unfinished_backfills;
+};
+
+struct BalanceQuery {
+    std::string chain;
+    std::optional<Address> token;
+    std::optional<Address> account;
+    Finality at = Finality::pending;
+    bool include_zero = false;
+};
+
+struct BalanceRow {
+    std::string token;    // 0x-hex
+    std::string account;  // 0x-hex
+    std::string amount;   // decimal
+};
+
+struct BalancesResult {
+    std::optional<uint64_t> block;  // the block the balances hold at
+    std::vector<BalanceRow> rows;
+};
+
+struct SumMismatch {
+    std::string token, account, balance, sum_of_events;
+};
+
+class Store {
+  public:
+    // Connects; errors name the database without its password.
+    explicit Store(const std::string& url, const std::string& application_name = "chainidx");
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Migrations (serialised between processes by an advisory lock).
+    std::vector<MigrationState> migration_status();
+    std::vector<MigrationState> migrate_up();
+    std::vector<MigrationState> migrate_down(int count);
+    // Throws UsageError unless every embedded migration is applied, unmodified.
+    void require_current_schema();
+
+    // Records the chain, or checks that the stored one has the same family and chain id.
+    void register_chain(const std::string& chain, const std::string& family, uint64_t chain_id);
+    ChainState chain_state(const std::string& chain);
+    std::optional<Hash32> block_hash(const std::string& chain, uint64_t number);
+
+    // One transaction: blocks, events (new ones only), their balance deltas aggregated per
+    // (token, account), the watermark (never backwards, only when contiguous) and backfill
+    // progress. Throws DataError when a stored block has a different hash.
+    IngestResult ingest(const Batch& batch);
+    // One transaction: removes events above to_block with their deltas reversed, their blocks,
+    // moves the watermark back and records why. Refuses to cross the finalized height.
+    UnwindResult unwind(const UnwindRequest& request);
+    // Raises the stored safe/finalized heights and promotes blocks and events up to them.
+    void promote_finality(const std::string& chain, uint64_t safe_block, uint64_t finalized_block);
+
+    // Returns where a backfill of [from, to] should continue (from, or past what was done).
+    uint64_t start_backfill(const std::string& chain, uint64_t from, uint64_t to);
+    void finish_backfill(const std::string& chain, uint64_t from, uint64_t to);
+
+    // Session advisory lock for the one follower of a chain; false (and who holds it) if taken.
+    bool try_lock_follower(const std::string& chain, std::string& holder);
+
+    Status status(const std::string& chain);
+    BalancesResult balances(const BalanceQuery& query);
+    // Pairs whose balance differs from the sum of their events (invariant 4); empty when sound.
+    std::vector<SumMismatch> verify_balances(const std::string& chain);
+
+    struct Impl;
+
+  private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace chainidx::store

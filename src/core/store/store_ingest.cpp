@@ -1,0 +1,237 @@
+// The write path: one transaction per batch (invariants 1-4 of DESIGN.md), and its inverse.
+#include "core/model/errors.hpp"
+#include "core/store/store_impl.hpp"
+
+namespace chainidx::store {
+
+namespace {
+
+// '\x<hex>', PostgreSQL's bytea hex input; stream_to escapes the backslash for COPY.
+template <size_t N>
+std::string bytea(const std::array<uint8_t, N>& a) {
+    return bytea_param(a);
+}
+
+int16_t stamp(uint64_t number, uint64_t safe, uint64_t finalized) {
+    if (number <= finalized) return static_cast<int16_t>(Finality::finalized);
+    if (number <= safe) return static_cast<int16_t>(Finality::safe);
+    return static_cast<int16_t>(Finality::pending);
+}
+
+void ensure_staging(Store::Impl& impl) {
+    if (impl.staging_ready) return;
+    pqxx::nontransaction tx(*impl.conn);
+    // Session-local, emptied at every commit: COPY lands here, then one INSERT … SELECT moves the
+    // new rows on, so a batch is never applied in part.
+    tx.exec("CREATE TEMP TABLE IF NOT EXISTS stage_blocks (LIKE blocks) ON COMMIT DELETE ROWS");
+    tx.exec(
+        "CREATE TEMP TABLE IF NOT EXISTS stage_events (LIKE balance_events) "
+        "ON COMMIT DELETE ROWS");
+    impl.staging_ready = true;
+}
+
+void copy_blocks(pqxx::work& tx, const Batch& b) {
+    pqxx::stream_to out(tx, "stage_blocks");
+    for (const BlockHeader& h : b.blocks)
+        out << std::make_tuple(b.chain, static_cast<int64_t>(h.number), bytea(h.hash),
+                               bytea(h.parent_hash), static_cast<int64_t>(h.timestamp),
+                               stamp(h.number, b.safe_block, b.finalized_block));
+    out.complete();
+}
+
+void copy_events(pqxx::work& tx, const Batch& b) {
+    pqxx::stream_to out(tx, "stage_events");
+    for (const BalanceEvent& e : b.events)
+        out << std::make_tuple(b.chain, bytea(e.tx_hash), static_cast<int64_t>(e.event_index),
+                               static_cast<int>(e.leg), static_cast<int64_t>(e.block_number),
+                               bytea(e.block_hash), bytea(e.token), bytea(e.account),
+                               e.delta.to_decimal(),
+                               stamp(e.block_number, b.safe_block, b.finalized_block));
+    out.complete();
+}
+
+}  // namespace
+
+IngestResult Store::ingest(const Batch& b) {
+    ensure_staging(*m_impl);
+    IngestResult result;
+    pqxx::work tx(*m_impl->conn);
+    tx.exec_params(k_chain_xact_lock, b.chain);
+
+    copy_blocks(tx, b);
+    // A block already stored keeps its row; the same number with another hash means the chain
+    // changed below what this batch checked: never overwrite it silently.
+    auto moved = tx.exec_params(
+        "INSERT INTO blocks SELECT s.chain, s.number, s.hash, s.parent_hash, s.timestamp,"
+        " GREATEST(s.finality, CASE WHEN s.number <= w.finalized_block THEN 2"
+        "  WHEN s.number <= w.safe_block THEN 1 ELSE 0 END)"
+        " FROM stage_blocks s LEFT JOIN watermarks w ON w.chain = s.chain "
+        "ON CONFLICT (chain, number) DO UPDATE SET finality = GREATEST(blocks.finality, "
+        "EXCLUDED.finality) WHERE blocks.hash = EXCLUDED.hash");
+    if (moved.affected_rows() != b.blocks.size()) {
+        auto c = tx.exec(
+            "SELECT s.number, '0x' || encode(b.hash, 'hex'), '0x' || encode(s.hash, 'hex') "
+            "FROM stage_blocks s JOIN blocks b USING (chain, number) WHERE b.hash <> s.hash "
+            "ORDER BY s.number LIMIT 1");
+        std::string detail = c.empty() ? ""
+                                       : " (block " + c[0][0].as<std::string>() + " is stored as " +
+                                             c[0][1].as<std::string>() + ", the node now has " +
+                                             c[0][2].as<std::string>() + ")";
+        throw DataError("chain " + b.chain + ": blocks " + std::to_string(b.from) + ".." +
+                        std::to_string(b.to) + " differ from the ones stored" + detail +
+                        "; run `chainidx scan` to unwind a reorg, or `chainidx rollback`");
+    }
+
+    copy_events(tx, b);
+    auto counts = tx.exec1(
+        "WITH ins AS ("
+        "  INSERT INTO balance_events SELECT s.chain, s.tx_hash, s.event_index, s.leg,"
+        "   s.block_number, s.block_hash, s.token, s.account, s.delta,"
+        "   GREATEST(s.finality, CASE WHEN s.block_number <= w.finalized_block THEN 2"
+        "    WHEN s.block_number <= w.safe_block THEN 1 ELSE 0 END)"
+        "  FROM stage_events s LEFT JOIN watermarks w ON w.chain = s.chain"
+        "  ON CONFLICT DO NOTHING RETURNING chain, token, account, delta, block_number),"
+        " agg AS (SELECT chain, token, account, sum(delta) AS d, max(block_number) AS blk"
+        "  FROM ins GROUP BY chain, token, account),"
+        " up AS (INSERT INTO balances (chain, token, account, amount, updated_block)"
+        "  SELECT chain, token, account, d, blk FROM agg"
+        "  ON CONFLICT (chain, token, account) DO UPDATE SET"
+        "   amount = balances.amount + EXCLUDED.amount,"
+        "   updated_block = GREATEST(balances.updated_block, EXCLUDED.updated_block)"
+        "  RETURNING 1)"
+        "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM up)");
+    result.events_inserted = counts[0].as<uint64_t>();
+    result.events_duplicate = b.events.size() - result.events_inserted;
+    result.balances_touched = counts[1].as<uint64_t>();
+
+    // The live watermark moves forward only, and only over a contiguous range.
+    const BlockHeader& last = b.blocks.back();
+    auto wm = tx.exec_params(
+        "INSERT INTO watermarks (chain, block_number, block_hash) VALUES ($1, $2, $3) "
+        "ON CONFLICT (chain) DO UPDATE SET block_number = EXCLUDED.block_number,"
+        " block_hash = EXCLUDED.block_hash, updated_at = now() "
+        "WHERE watermarks.block_number < EXCLUDED.block_number"
+        " AND watermarks.block_number + 1 >= $4",
+        b.chain, static_cast<int64_t>(last.number), bytea_param(last.hash),
+        static_cast<int64_t>(b.from));
+    result.watermark_advanced = wm.affected_rows() == 1;
+
+    if (b.job)
+        tx.exec_params(
+            "UPDATE backfill_jobs SET next_block = GREATEST(next_block, $4), updated_at = now() "
+            "WHERE chain = $1 AND from_block = $2 AND to_block = $3",
+            b.chain, static_cast<int64_t>(b.job->from), static_cast<int64_t>(b.job->to),
+            static_cast<int64_t>(b.to + 1));
+    tx.commit();
+    return result;
+}
+
+UnwindResult Store::unwind(const UnwindRequest& req) {
+    pqxx::work tx(*m_impl->conn);
+    tx.exec_params(k_chain_xact_lock, req.chain);
+    auto wm = tx.exec_params(
+        "SELECT block_number, block_hash, finalized_block FROM watermarks WHERE chain = $1 "
+        "FOR UPDATE",
+        req.chain);
+    if (wm.empty()) throw UsageError("chain " + req.chain + " has nothing indexed to unwind");
+    UnwindResult result;
+    result.old_head = wm[0][0].as<uint64_t>();
+    const auto finalized = wm[0][2].as<uint64_t>();
+    if (req.to_block < finalized && !req.allow_below_finalized)
+        throw DataError("chain " + req.chain + ": refusing to unwind to block " +
+                        std::to_string(req.to_block) + ", below the finalized block " +
+                        std::to_string(finalized) +
+                        " (a reorg deeper than finality must be looked at by a person)");
+    const auto keep = static_cast<int64_t>(req.to_block);
+    auto reverted = tx.exec_params1(
+        "WITH del AS (DELETE FROM balance_events WHERE chain = $1 AND block_number > $2"
+        "  RETURNING token, account, delta),"
+        " agg AS (SELECT token, account, sum(delta) AS d, count(*) AS n FROM del"
+        "  GROUP BY token, account),"
+        " upd AS (UPDATE balances b SET amount = b.amount - agg.d FROM agg"
+        "  WHERE b.chain = $1 AND b.token = agg.token AND b.account = agg.account RETURNING 1) "
+        "SELECT coalesce(sum(n), 0)::bigint, (SELECT count(*) FROM upd) FROM agg",
+        req.chain, keep);
+    result.events_reverted = reverted[0].as<uint64_t>();
+    auto removed =
+        tx.exec_params("DELETE FROM blocks WHERE chain = $1 AND number > $2", req.chain, keep);
+    result.blocks_removed = removed.affected_rows();
+    auto kept =
+        tx.exec_params("SELECT hash FROM blocks WHERE chain = $1 AND number = $2", req.chain, keep);
+    if (kept.empty())
+        throw DataError("chain " + req.chain + ": block " + std::to_string(req.to_block) +
+                        " is not stored, so the watermark cannot be moved there");
+    tx.exec_params(
+        "UPDATE watermarks SET block_number = $2, block_hash = $3, updated_at = now(),"
+        " safe_block = LEAST(safe_block, $2), finalized_block = LEAST(finalized_block, $2) "
+        "WHERE chain = $1",
+        req.chain, keep, std::string(kept[0][0].c_str()));
+    tx.exec_params(
+        "UPDATE backfill_jobs SET next_block = LEAST(next_block, $2 + 1), finished_at = NULL,"
+        " updated_at = now() WHERE chain = $1 AND to_block > $2",
+        req.chain, keep);
+    tx.exec_params(
+        "INSERT INTO reorgs (chain, kind, fork_block, depth, old_head_number, old_head_hash,"
+        " new_hash, events_reverted, reason)"
+        " VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7::bytea, ''::bytea), $8, $9)",
+        req.chain, req.kind, keep, static_cast<int64_t>(result.old_head - req.to_block),
+        static_cast<int64_t>(result.old_head), std::string(wm[0][1].c_str()),
+        req.new_hash ? bytea_param(*req.new_hash) : std::string(),
+        static_cast<int64_t>(result.events_reverted), req.reason);
+    tx.commit();
+    return result;
+}
+
+void Store::promote_finality(const std::string& chain, uint64_t safe_block,
+                             uint64_t finalized_block) {
+    pqxx::work tx(*m_impl->conn);
+    auto r = tx.exec_params(
+        "SELECT safe_block, finalized_block, block_number FROM watermarks WHERE chain = $1 "
+        "FOR UPDATE",
+        chain);
+    if (r.empty()) return;
+    const auto old_safe = r[0][0].as<int64_t>();
+    const auto old_final = r[0][1].as<int64_t>();
+    // Never past what is indexed, never backwards (a lagging node is not a reorg).
+    const auto wm = r[0][2].as<int64_t>();
+    const int64_t new_final = std::max(old_final, std::min<int64_t>(finalized_block, wm));
+    const int64_t new_safe =
+        std::max(std::max(old_safe, new_final), std::min<int64_t>(safe_block, wm));
+    if (new_final == old_final && new_safe == old_safe) return;
+    for (const char* table : {"blocks", "balance_events"}) {
+        const std::string col = std::string(table) == "blocks" ? "number" : "block_number";
+        tx.exec_params("UPDATE " + std::string(table) + " SET finality = 2 WHERE chain = $1 AND " +
+                           col + " > $2 AND " + col + " <= $3 AND finality < 2",
+                       chain, old_final, new_final);
+        tx.exec_params("UPDATE " + std::string(table) + " SET finality = 1 WHERE chain = $1 AND " +
+                           col + " > $2 AND " + col + " <= $3 AND finality < 1",
+                       chain, old_safe, new_safe);
+    }
+    tx.exec_params("UPDATE watermarks SET safe_block = $2, finalized_block = $3 WHERE chain = $1",
+                   chain, new_safe, new_final);
+    tx.commit();
+}
+
+uint64_t Store::start_backfill(const std::string& chain, uint64_t from, uint64_t to) {
+    pqxx::work tx(*m_impl->conn);
+    auto r = tx.exec_params1(
+        "INSERT INTO backfill_jobs (chain, from_block, to_block, next_block) VALUES ($1, $2, $3, "
+        "$2) "
+        "ON CONFLICT (chain, from_block, to_block) DO UPDATE SET updated_at = now() "
+        "RETURNING next_block",
+        chain, static_cast<int64_t>(from), static_cast<int64_t>(to));
+    tx.commit();
+    return r[0].as<uint64_t>();
+}
+
+void Store::finish_backfill(const std::string& chain, uint64_t from, uint64_t to) {
+    pqxx::work tx(*m_impl->conn);
+    tx.exec_params(
+        "UPDATE backfill_jobs SET finished_at = now(), updated_at = now(),"
+        " next_block = GREATEST(next_block, $3 + 1) "
+        "WHERE chain = $1 AND from_block = $2 AND to_block = $3",
+        chain, static_cast<int64_t>(from), static_cast<int64_t>(to));
+    tx.commit();
+}
+
+}  // namespace chainidx::store

@@ -1,0 +1,112 @@
+// Read queries behind `status` and `balances`, and the balances-equal-events check.
+#include "core/store/store_impl.hpp"
+
+namespace chainidx::store {
+
+namespace {
+
+std::string hex_or_empty(const std::optional<Address>& a) {
+    return a ? hex::encode(*a).substr(2) : std::string();
+}
+
+}  // namespace
+
+Status Store::status(const std::string& chain) {
+    pqxx::read_transaction tx(*m_impl->conn);
+    Status s;
+    s.chain = chain;
+    auto wm = tx.exec_params(
+        "SELECT block_number, '0x' || encode(block_hash, 'hex'), safe_block, finalized_block "
+        "FROM watermarks WHERE chain = $1",
+        chain);
+    if (!wm.empty()) {
+        s.watermark = wm[0][0].as<uint64_t>();
+        s.watermark_hash = wm[0][1].as<std::string>();
+        s.safe_block = wm[0][2].as<uint64_t>();
+        s.finalized_block = wm[0][3].as<uint64_t>();
+    }
+    auto counts = tx.exec_params1(
+        "SELECT (SELECT count(*) FROM balance_events WHERE chain = $1),"
+        " (SELECT count(*) FROM blocks WHERE chain = $1),"
+        " (SELECT count(*) FROM balances WHERE chain = $1),"
+        " (SELECT count(*) FROM reorgs WHERE chain = $1)",
+        chain);
+    s.event_count = counts[0].as<uint64_t>();
+    s.block_count = counts[1].as<uint64_t>();
+    s.balance_count = counts[2].as<uint64_t>();
+    s.reorg_count = counts[3].as<uint64_t>();
+    auto last = tx.exec_params(
+        "SELECT kind, fork_block, depth, old_head_number,"
+        " coalesce('0x' || encode(old_head_hash, 'hex'), ''),"
+        " coalesce('0x' || encode(new_hash, 'hex'), ''), events_reverted, detected_at::text "
+        "FROM reorgs WHERE chain = $1 ORDER BY id DESC LIMIT 1",
+        chain);
+    if (!last.empty()) {
+        ReorgRecord r;
+        r.kind = last[0][0].as<std::string>();
+        r.fork_block = last[0][1].as<uint64_t>();
+        r.depth = last[0][2].as<uint64_t>();
+        r.old_head_number = last[0][3].as<uint64_t>();
+        r.old_head_hash = last[0][4].as<std::string>();
+        r.new_hash = last[0][5].as<std::string>();
+        r.events_reverted = last[0][6].as<uint64_t>();
+        r.detected_at = last[0][7].as<std::string>();
+        s.last_reorg = r;
+    }
+    for (auto row : tx.exec_params("SELECT from_block, to_block FROM backfill_jobs "
+                                   "WHERE chain = $1 AND finished_at IS NULL ORDER BY from_block",
+                                   chain))
+        s.unfinished_backfills.push_back({row[0].as<uint64_t>(), row[1].as<uint64_t>()});
+    return s;
+}
+
+BalancesResult Store::balances(const BalanceQuery& q) {
+    pqxx::read_transaction tx(*m_impl->conn);
+    BalancesResult out;
+    auto wm = tx.exec_params(
+        "SELECT block_number, safe_block, finalized_block FROM watermarks WHERE chain = $1",
+        q.chain);
+    if (!wm.empty()) {
+        auto head = wm[0][0].as<uint64_t>();
+        if (q.at == Finality::safe) head = std::min(head, wm[0][1].as<uint64_t>());
+        if (q.at == Finality::finalized) head = std::min(head, wm[0][2].as<uint64_t>());
+        out.block = head;
+    }
+    // As of a finality stage: the live balance less the events not yet at that stage.
+    auto rows = tx.exec_params(
+        "SELECT '0x' || encode(b.token, 'hex'), '0x' || encode(b.account, 'hex'),"
+        " (b.amount - CASE WHEN $4 = 0 THEN 0 ELSE coalesce((SELECT sum(e.delta)"
+        "   FROM balance_events e WHERE e.chain = b.chain AND e.account = b.account"
+        "   AND e.token = b.token AND e.finality < $4), 0) END)::text AS amount "
+        "FROM balances b WHERE b.chain = $1"
+        " AND ($2 = '' OR b.token = decode($2, 'hex'))"
+        " AND ($3 = '' OR b.account = decode($3, 'hex')) "
+        "ORDER BY b.token, b.account",
+        q.chain, hex_or_empty(q.token), hex_or_empty(q.account), static_cast<int>(q.at));
+    for (auto row : rows) {
+        BalanceRow r{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
+        if (!q.include_zero && r.amount == "0") continue;
+        out.rows.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<SumMismatch> Store::verify_balances(const std::string& chain) {
+    pqxx::read_transaction tx(*m_impl->conn);
+    std::vector<SumMismatch> out;
+    auto rows = tx.exec_params(
+        "SELECT '0x' || encode(coalesce(b.token, e.token), 'hex'),"
+        " '0x' || encode(coalesce(b.account, e.account), 'hex'),"
+        " coalesce(b.amount, 0)::text, coalesce(e.s, 0)::text "
+        "FROM (SELECT token, account, amount FROM balances WHERE chain = $1) b "
+        "FULL JOIN (SELECT token, account, sum(delta) AS s FROM balance_events WHERE chain = $1"
+        " GROUP BY token, account) e ON b.token = e.token AND b.account = e.account "
+        "WHERE coalesce(b.amount, 0) <> coalesce(e.s, 0) ORDER BY 1, 2 LIMIT 1000",
+        chain);
+    for (auto row : rows)
+        out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                       row[3].as<std::string>()});
+    return out;
+}
+
+}  // namespace chainidx::store
