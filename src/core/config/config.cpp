@@ -110,7 +110,11 @@ void read_chain(FileReader& r, const std::string& name, const toml::table& t, Ch
         } else if (key == "chain_id") {
             c.chain_id = r.setting(r.integer(node, full), node);
         } else if (key == "rpc") {
-            c.rpc = r.setting(r.strings(node, full), node);
+            try {
+                c.rpc = r.setting(r.strings(node, full), node);
+            } catch (const UsageError& e) {
+                c.rpc_unresolved = e.what();
+            }
         } else if (key == "finality") {
             std::string f = r.string(node, full);
             if (f != "tags" && f != "depth")
@@ -216,7 +220,11 @@ Config parse(const std::string& toml_text, const std::string& path, GetEnv geten
                 if (k.str() != "url")
                     r.fail(v, "database." + std::string(k.str()),
                            "is not a known key (known: url)");
-                config.database_url = r.setting(r.string(v, "database.url"), v);
+                try {
+                    config.database_url = r.setting(r.string(v, "database.url"), v);
+                } catch (const UsageError& e) {
+                    config.database_url_unresolved = e.what();
+                }
             }
         } else if (key == "chains") {
             const toml::table* t = node.as_table();
@@ -243,8 +251,10 @@ Config parse(const std::string& toml_text, const std::string& path, GetEnv geten
 
 void apply_env_and_flags(Config& config, const Overrides& flags, GetEnv getenv) {
     add_known_chains(config);
-    if (auto url = getenv("CHAINIDX_DATABASE_URL"); url && !url->empty())
+    if (auto url = getenv("CHAINIDX_DATABASE_URL"); url && !url->empty()) {
         config.database_url = {*url, "env CHAINIDX_DATABASE_URL"};
+        config.database_url_unresolved.clear();
+    }
     for (auto& [name, chain] : config.chains) {
         std::string var = env_name_for(name, "RPC");
         if (auto rpc = getenv(var); rpc && !rpc->empty()) {
@@ -253,12 +263,19 @@ void apply_env_and_flags(Config& config, const Overrides& flags, GetEnv getenv) 
             for (std::string u; std::getline(ss, u, ',');)
                 if (!u.empty()) urls.push_back(u);
             chain.rpc = {urls, "env " + var};
+            chain.rpc_unresolved.clear();
         }
     }
-    if (flags.database_url) config.database_url = {*flags.database_url, "flag --db"};
+    if (flags.database_url) {
+        config.database_url = {*flags.database_url, "flag --db"};
+        config.database_url_unresolved.clear();
+    }
     if (flags.chain && config.chains.count(*flags.chain)) {
         ChainConfig& c = config.chains[*flags.chain];
-        if (!flags.rpc.empty()) c.rpc = {flags.rpc, "flag --rpc"};
+        if (!flags.rpc.empty()) {
+            c.rpc = {flags.rpc, "flag --rpc"};
+            c.rpc_unresolved.clear();
+        }
         if (flags.confirmations) c.confirmations = {*flags.confirmations, "flag --confirmations"};
         if (flags.batch_blocks) {
             if (*flags.batch_blocks == 0) throw UsageError("--batch-blocks must be at least 1");
@@ -289,6 +306,7 @@ const ChainConfig& Config::chain(const std::string& name) const {
                          "); add a [chains." + name + "] table to the config file");
     }
     const ChainConfig& c = it->second;
+    if (!c.rpc_unresolved.empty()) throw UsageError(c.rpc_unresolved);
     if (c.rpc.value.empty())
         throw UsageError("chain " + name +
                          " has no RPC endpoint: set rpc = [\"https://…\"] in [chains." + name +
@@ -297,6 +315,7 @@ const ChainConfig& Config::chain(const std::string& name) const {
 }
 
 const std::string& Config::require_database_url() const {
+    if (!database_url_unresolved.empty()) throw UsageError(database_url_unresolved);
     if (database_url.value.empty())
         throw UsageError(
             "no database given: use --db postgres://…, set CHAINIDX_DATABASE_URL, or set url in "
@@ -353,17 +372,24 @@ std::string describe(const Config& config) {
     auto quote = [](const std::string& s) { return "\"" + s + "\""; };
     out << "# config file: " << (config.file.empty() ? "(none)" : config.file) << "\n";
     out << "[database]\n";
-    line("url",
-         config.database_url.value.empty() ? "(unset)"
-                                           : quote(redact_database_url(config.database_url.value)),
-         config.database_url.origin);
+    if (!config.database_url_unresolved.empty())
+        line("url", "(unresolved)", config.database_url_unresolved);
+    else
+        line("url",
+             config.database_url.value.empty()
+                 ? "(unset)"
+                 : quote(redact_database_url(config.database_url.value)),
+             config.database_url.origin);
     for (const auto& [name, c] : config.chains) {
         out << "\n[chains." << name << "]\n";
         line("family", quote(c.family.value), c.family.origin);
         line("chain_id", std::to_string(c.chain_id.value), c.chain_id.origin);
         std::vector<std::string> rpcs;
         for (const auto& u : c.rpc.value) rpcs.push_back(quote(redact_rpc_url(u)));
-        line("rpc", "[" + join(rpcs, ", ") + "]", c.rpc.origin);
+        if (!c.rpc_unresolved.empty())
+            line("rpc", "(unresolved)", c.rpc_unresolved);
+        else
+            line("rpc", "[" + join(rpcs, ", ") + "]", c.rpc.origin);
         line("finality", quote(c.finality.value), c.finality.origin);
         line("finality_depth", std::to_string(c.finality_depth.value), c.finality_depth.origin);
         line("confirmations", std::to_string(c.confirmations.value), c.confirmations.origin);

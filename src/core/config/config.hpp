@@ -32,11 +32,15 @@ struct ChainConfig {
     Setting<uint64_t> batch_blocks;  // largest block range fetched and committed at once
     Setting<uint64_t> rpc_timeout_ms;
     Setting<uint64_t> rpc_retries;
+    // Set when `rpc` names an unset $VARIABLE: an error only once this chain is used, so one
+    // shared file can list chains whose endpoints only some machines have.
+    std::string rpc_unresolved;
 };
 
 struct Config {
     std::string file;  // the file that was read, empty when none
     Setting<std::string> database_url;
+    std::string database_url_unresolved;  // as rpc_unresolved, for [database] url
     std::map<std::string, ChainConfig> chains;
 
     // Throws UsageError naming the known chains when `name` is not configured.
