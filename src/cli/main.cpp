@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
         "config, 3 drift found, 4 chain data contradicts the database, 130/143 interrupted.",
         "chainidx"};
     app.require_subcommand(1);
+    app.fallthrough();  // global flags also work after the subcommand
     app.set_version_flag("--version", CHAINIDX_VERSION);
     cli::GlobalOptions global;
     cli::add_global_options(app, global);
