@@ -34,7 +34,6 @@ CREATE TABLE balance_events (
     PRIMARY KEY (chain, tx_hash, event_index, leg)
 );
 CREATE INDEX balance_events_by_block ON balance_events (chain, block_number);
-CREATE INDEX balance_events_by_account ON balance_events (chain, account, token);
 
 -- Always equal to the sum of the pair's balance_events (checked by `status --verify`).
 CREATE TABLE balances (

@@ -160,6 +160,7 @@ class Store {
     struct Impl;
 
   private:
+    IngestResult ingest_once(const Batch& batch, bool allow_fast_path);
     std::unique_ptr<Impl> m_impl;
 };
 

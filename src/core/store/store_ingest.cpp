@@ -1,4 +1,6 @@
 // The write path: one transaction per batch (invariants 1-4 of DESIGN.md), and its inverse.
+#include <unordered_map>
+
 #include "core/model/errors.hpp"
 #include "core/store/store_impl.hpp"
 
@@ -22,74 +24,107 @@ void ensure_staging(Store::Impl& impl) {
     if (impl.staging_ready) return;
     pqxx::nontransaction tx(*impl.conn);
     // Session-local, emptied at every commit: COPY lands here, then one INSERT … SELECT moves the
-    // new rows on, so a batch is never applied in part.
+    // rows on, so a batch is never applied in part.
     tx.exec("CREATE TEMP TABLE IF NOT EXISTS stage_blocks (LIKE blocks) ON COMMIT DELETE ROWS");
     tx.exec(
         "CREATE TEMP TABLE IF NOT EXISTS stage_events (LIKE balance_events) "
         "ON COMMIT DELETE ROWS");
+    tx.exec("CREATE TEMP TABLE IF NOT EXISTS stage_balances (LIKE balances) ON COMMIT DELETE ROWS");
     impl.staging_ready = true;
 }
 
-void copy_blocks(pqxx::work& tx, const Batch& b) {
+struct Stamps {
+    uint64_t safe, finalized;
+    int16_t of(uint64_t number) const { return stamp(number, safe, finalized); }
+};
+
+void copy_blocks(pqxx::work& tx, const Batch& b, const Stamps& st) {
     pqxx::stream_to out(tx, "stage_blocks");
     for (const BlockHeader& h : b.blocks)
         out << std::make_tuple(b.chain, static_cast<int64_t>(h.number), bytea(h.hash),
                                bytea(h.parent_hash), static_cast<int64_t>(h.timestamp),
-                               stamp(h.number, b.safe_block, b.finalized_block));
+                               st.of(h.number));
     out.complete();
 }
 
-void copy_events(pqxx::work& tx, const Batch& b) {
-    pqxx::stream_to out(tx, "stage_events");
+void copy_events(pqxx::work& tx, const Batch& b, const Stamps& st, const char* table) {
+    pqxx::stream_to out(tx, table);
     for (const BalanceEvent& e : b.events)
         out << std::make_tuple(b.chain, bytea(e.tx_hash), static_cast<int64_t>(e.event_index),
                                static_cast<int>(e.leg), static_cast<int64_t>(e.block_number),
                                bytea(e.block_hash), bytea(e.token), bytea(e.account),
-                               e.delta.to_decimal(),
-                               stamp(e.block_number, b.safe_block, b.finalized_block));
+                               e.delta.to_decimal(), st.of(e.block_number));
     out.complete();
 }
 
-}  // namespace
-
-IngestResult Store::ingest(const Batch& b) {
-    ensure_staging(*m_impl);
-    IngestResult result;
-    pqxx::work tx(*m_impl->conn);
-    tx.exec_params(k_chain_xact_lock, b.chain);
-
-    copy_blocks(tx, b);
+void write_blocks(pqxx::work& tx, const Batch& b, const Stamps& st) {
+    copy_blocks(tx, b, st);
     // A block already stored keeps its row; the same number with another hash means the chain
     // changed below what this batch checked: never overwrite it silently.
-    auto moved = tx.exec_params(
-        "INSERT INTO blocks SELECT s.chain, s.number, s.hash, s.parent_hash, s.timestamp,"
-        " GREATEST(s.finality, CASE WHEN s.number <= w.finalized_block THEN 2"
-        "  WHEN s.number <= w.safe_block THEN 1 ELSE 0 END)"
-        " FROM stage_blocks s LEFT JOIN watermarks w ON w.chain = s.chain "
+    auto moved = tx.exec(
+        "INSERT INTO blocks SELECT * FROM stage_blocks "
         "ON CONFLICT (chain, number) DO UPDATE SET finality = GREATEST(blocks.finality, "
         "EXCLUDED.finality) WHERE blocks.hash = EXCLUDED.hash");
-    if (moved.affected_rows() != b.blocks.size()) {
-        auto c = tx.exec(
-            "SELECT s.number, '0x' || encode(b.hash, 'hex'), '0x' || encode(s.hash, 'hex') "
-            "FROM stage_blocks s JOIN blocks b USING (chain, number) WHERE b.hash <> s.hash "
-            "ORDER BY s.number LIMIT 1");
-        std::string detail = c.empty() ? ""
-                                       : " (block " + c[0][0].as<std::string>() + " is stored as " +
-                                             c[0][1].as<std::string>() + ", the node now has " +
-                                             c[0][2].as<std::string>() + ")";
-        throw DataError("chain " + b.chain + ": blocks " + std::to_string(b.from) + ".." +
-                        std::to_string(b.to) + " differ from the ones stored" + detail +
-                        "; run `chainidx scan` to unwind a reorg, or `chainidx rollback`");
-    }
+    if (moved.affected_rows() == b.blocks.size()) return;
+    auto c = tx.exec(
+        "SELECT s.number, '0x' || encode(b.hash, 'hex'), '0x' || encode(s.hash, 'hex') "
+        "FROM stage_blocks s JOIN blocks b USING (chain, number) WHERE b.hash <> s.hash "
+        "ORDER BY s.number LIMIT 1");
+    std::string detail = c.empty() ? ""
+                                   : " (block " + c[0][0].as<std::string>() + " is stored as " +
+                                         c[0][1].as<std::string>() + ", the node now has " +
+                                         c[0][2].as<std::string>() + ")";
+    throw DataError("chain " + b.chain + ": blocks " + std::to_string(b.from) + ".." +
+                    std::to_string(b.to) + " differ from the ones stored" + detail +
+                    "; run `chainidx scan` to unwind a reorg, or `chainidx rollback`");
+}
 
-    copy_events(tx, b);
+// Fast path, for a block range with no stored events (every backfill and scan batch the first
+// time): COPY straight into balance_events, sum the deltas per (token, account) here, one upsert
+// per pair. A duplicate event id still cannot slip through: the primary key rejects it, and the
+// caller retries the batch on the checking path.
+void write_new_events(pqxx::work& tx, const Batch& b, const Stamps& st, IngestResult& result) {
+    copy_events(tx, b, st, "balance_events");
+    struct Sum {
+        Address token, account;
+        Amount amount;
+        uint64_t block;
+    };
+    std::unordered_map<std::string, Sum> sums;
+    sums.reserve(b.events.size() / 4 + 16);
+    std::string key(40, '\0');
+    for (const BalanceEvent& e : b.events) {
+        std::copy(e.token.begin(), e.token.end(), key.begin());
+        std::copy(e.account.begin(), e.account.end(), key.begin() + 20);
+        auto [it, fresh] = sums.try_emplace(key, Sum{e.token, e.account, e.delta, e.block_number});
+        if (!fresh) {
+            it->second.amount = it->second.amount + e.delta;
+            it->second.block = std::max(it->second.block, e.block_number);
+        }
+    }
+    {
+        pqxx::stream_to out(tx, "stage_balances");
+        for (const auto& [_, s] : sums)
+            out << std::make_tuple(b.chain, bytea(s.token), bytea(s.account), s.amount.to_decimal(),
+                                   static_cast<int64_t>(s.block));
+        out.complete();
+    }
+    auto up = tx.exec(
+        "INSERT INTO balances SELECT * FROM stage_balances "
+        "ON CONFLICT (chain, token, account) DO UPDATE SET"
+        " amount = balances.amount + EXCLUDED.amount,"
+        " updated_block = GREATEST(balances.updated_block, EXCLUDED.updated_block)");
+    result.events_inserted = b.events.size();
+    result.balances_touched = up.affected_rows();
+}
+
+// Checking path, for a range that was (partly) indexed before: only events not yet stored are
+// inserted, and only their deltas reach the balances.
+void write_events_checked(pqxx::work& tx, const Batch& b, const Stamps& st, IngestResult& result) {
+    copy_events(tx, b, st, "stage_events");
     auto counts = tx.exec1(
         "WITH ins AS ("
-        "  INSERT INTO balance_events SELECT s.chain, s.tx_hash, s.event_index, s.leg,"
-        "   s.block_number, s.block_hash, s.token, s.account, s.delta,"
-        "   GREATEST(s.finality, CASE WHEN s.block_number <= w.finalized_block THEN 2"
-        "    WHEN s.block_number <= w.safe_block THEN 1 ELSE 0 END)"
-        "  FROM stage_events s LEFT JOIN watermarks w ON w.chain = s.chain"
+        "  INSERT INTO balance_events SELECT * FROM stage_events"
         "  ON CONFLICT DO NOTHING RETURNING chain, token, account, delta, block_number),"
         " agg AS (SELECT chain, token, account, sum(delta) AS d, max(block_number) AS blk"
         "  FROM ins GROUP BY chain, token, account),"
@@ -101,8 +136,52 @@ IngestResult Store::ingest(const Batch& b) {
         "  RETURNING 1)"
         "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM up)");
     result.events_inserted = counts[0].as<uint64_t>();
-    result.events_duplicate = b.events.size() - result.events_inserted;
     result.balances_touched = counts[1].as<uint64_t>();
+}
+
+}  // namespace
+
+IngestResult Store::ingest(const Batch& b) {
+    if (b.blocks.empty() || b.blocks.front().number != b.from || b.blocks.back().number != b.to ||
+        b.blocks.size() != b.to - b.from + 1)
+        throw DataError("chain " + b.chain + ": batch " + std::to_string(b.from) + ".." +
+                        std::to_string(b.to) + " does not carry every block of its range");
+    ensure_staging(*m_impl);
+    for (bool fast : {true, false}) {
+        try {
+            return ingest_once(b, fast);
+        } catch (const pqxx::unique_violation&) {
+            if (!fast) throw;  // cannot happen on the checking path; never hide it
+        }
+    }
+    return {};
+}
+
+IngestResult Store::ingest_once(const Batch& b, bool allow_fast_path) {
+    IngestResult result;
+    pqxx::work tx(*m_impl->conn);
+    tx.exec_params(k_chain_xact_lock, b.chain);
+    // Finality stamps: what the batch saw, or what is stored if another process saw more.
+    Stamps st{b.safe_block, b.finalized_block};
+    auto w = tx.exec_params("SELECT safe_block, finalized_block FROM watermarks WHERE chain = $1",
+                            b.chain);
+    if (!w.empty()) {
+        st.safe = std::max(st.safe, w[0][0].as<uint64_t>());
+        st.finalized = std::max(st.finalized, w[0][1].as<uint64_t>());
+    }
+
+    write_blocks(tx, b, st);
+    bool fresh = allow_fast_path &&
+                 !tx.exec_params1(
+                        "SELECT EXISTS (SELECT 1 FROM balance_events WHERE chain = $1"
+                        " AND block_number BETWEEN $2 AND $3)",
+                        b.chain, static_cast<int64_t>(b.from), static_cast<int64_t>(b.to))[0]
+                      .as<bool>();
+    if (fresh)
+        write_new_events(tx, b, st, result);
+    else
+        write_events_checked(tx, b, st, result);
+    result.events_duplicate = b.events.size() - result.events_inserted;
 
     // The live watermark moves forward only, and only over a contiguous range.
     const BlockHeader& last = b.blocks.back();
@@ -185,6 +264,7 @@ UnwindResult Store::unwind(const UnwindRequest& req) {
 void Store::promote_finality(const std::string& chain, uint64_t safe_block,
                              uint64_t finalized_block) {
     pqxx::work tx(*m_impl->conn);
+    tx.exec_params(k_chain_xact_lock, chain);  // so no batch stamps finality concurrently
     auto r = tx.exec_params(
         "SELECT safe_block, finalized_block, block_number FROM watermarks WHERE chain = $1 "
         "FOR UPDATE",

@@ -72,17 +72,22 @@ BalancesResult Store::balances(const BalanceQuery& q) {
         if (q.at == Finality::finalized) head = std::min(head, wm[0][2].as<uint64_t>());
         out.block = head;
     }
-    // As of a finality stage: the live balance less the events not yet at that stage.
+    // As of a finality stage: the live balance less the events not yet at that stage. Those all
+    // lie above the stage's height (finality follows the block number), so the block index finds
+    // them in the short unfinalized window.
+    const int64_t above = out.block ? static_cast<int64_t>(*out.block) : 0;
     auto rows = tx.exec_params(
+        "WITH pending AS (SELECT token, account, sum(delta) AS d FROM balance_events"
+        "  WHERE chain = $1 AND $4 > 0 AND block_number > $5 AND finality < $4"
+        "  GROUP BY token, account) "
         "SELECT '0x' || encode(b.token, 'hex'), '0x' || encode(b.account, 'hex'),"
-        " (b.amount - CASE WHEN $4 = 0 THEN 0 ELSE coalesce((SELECT sum(e.delta)"
-        "   FROM balance_events e WHERE e.chain = b.chain AND e.account = b.account"
-        "   AND e.token = b.token AND e.finality < $4), 0) END)::text AS amount "
-        "FROM balances b WHERE b.chain = $1"
+        " (b.amount - coalesce(p.d, 0))::text "
+        "FROM balances b LEFT JOIN pending p ON p.token = b.token AND p.account = b.account "
+        "WHERE b.chain = $1"
         " AND ($2 = '' OR b.token = decode($2, 'hex'))"
         " AND ($3 = '' OR b.account = decode($3, 'hex')) "
         "ORDER BY b.token, b.account",
-        q.chain, hex_or_empty(q.token), hex_or_empty(q.account), static_cast<int>(q.at));
+        q.chain, hex_or_empty(q.token), hex_or_empty(q.account), static_cast<int>(q.at), above);
     for (auto row : rows) {
         BalanceRow r{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
         if (!q.include_zero && r.amount == "0") continue;
