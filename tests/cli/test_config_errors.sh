@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Config problems exit 2 with file:line and key; secrets never appear in any output.
 . "$(dirname "$0")/lib.sh"
+unset CHAINIDX_DATABASE_URL  # the file under test must decide the database
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir" || exit 1
