@@ -97,6 +97,11 @@ uint64_t Engine::unwind_reorg(uint64_t mismatch_at, RunReport& report) {
         if (n == 0) break;
         --n;
     }
+    if (n == mismatch_at)
+        throw RangeInconsistent(m_chain.name + ": block " + std::to_string(n + 1) +
+                                " does not link to block " + std::to_string(n) + ", yet block " +
+                                std::to_string(n) +
+                                " is unchanged: the node answered from two branches");
     store::UnwindRequest req;
     req.chain = m_chain.name;
     req.to_block = n;
@@ -140,7 +145,16 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 evm::NormalizeStats stats = evm::normalize_logs(range->logs, batch.events);
                 range->logs = {};
                 if (backfill_job) batch.job = store::BackfillJob{job_from, job_to};
-                store::IngestResult r = m_store.ingest(batch);
+                store::IngestResult r;
+                try {
+                    r = m_store.ingest(batch);
+                } catch (const Error&) {
+                    throw;
+                } catch (const std::exception& e) {
+                    throw Error("chain " + m_chain.name + ": committing blocks " +
+                                std::to_string(batch.from) + ".." + std::to_string(batch.to) +
+                                " failed, nothing of them was written: " + e.what());
+                }
                 report.blocks += batch.to - batch.from + 1;
                 report.batches += 1;
                 report.transfers += stats.transfers;
@@ -158,6 +172,8 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 from = batch.to + 1;
             }
             progress.finish();
+            // Ranges are stamped as they are written; this raises the stored heights to match.
+            m_store.promote_finality(m_chain.name, heights.safe, heights.finalized);
             return true;
         } catch (const RangeInconsistent& e) {
             if (attempt >= 3) throw DataError(std::string(e.what()) + " (after 4 fetches)");

@@ -89,10 +89,10 @@ HttpResponse HttpClient::post_json(std::string_view body) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     CURLcode rc = curl_easy_perform(c);
     if (st.too_large)
-        throw RpcError(m_display_url + ": response larger than the " +
-                           std::to_string(m_max_response_bytes >> 20) + " MiB cap",
-                       false);
-    if (rc != CURLE_OK) throw RpcError(m_display_url + ": " + curl_easy_strerror(rc), true);
+        throw RpcError(
+            "response larger than the " + std::to_string(m_max_response_bytes >> 20) + " MiB cap",
+            false);
+    if (rc != CURLE_OK) throw RpcError(curl_easy_strerror(rc), true);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
     return resp;
 }

@@ -59,12 +59,15 @@ struct UnwindRequest {
     std::optional<Hash32> new_hash;  // the new branch's block at to_block + 1, when known
     std::string reason;
     bool allow_below_finalized = false;
+    bool dry_run = false;  // compute the result, then roll the transaction back
 };
 
 struct UnwindResult {
     uint64_t events_reverted = 0;
     uint64_t blocks_removed = 0;
     uint64_t old_head = 0;
+    uint64_t balances_changed = 0;
+    uint64_t finalized_block = 0;
 };
 
 struct ReorgRecord {

@@ -186,13 +186,16 @@ IngestResult Store::ingest_once(const Batch& b, bool allow_fast_path) {
     // The live watermark moves forward only, and only over a contiguous range.
     const BlockHeader& last = b.blocks.back();
     auto wm = tx.exec_params(
-        "INSERT INTO watermarks (chain, block_number, block_hash) VALUES ($1, $2, $3) "
+        "INSERT INTO watermarks (chain, block_number, block_hash, safe_block, finalized_block)"
+        " VALUES ($1, $2::bigint, $3, LEAST($2::bigint, $5::bigint), LEAST($2::bigint, "
+        "$6::bigint)) "
         "ON CONFLICT (chain) DO UPDATE SET block_number = EXCLUDED.block_number,"
         " block_hash = EXCLUDED.block_hash, updated_at = now() "
         "WHERE watermarks.block_number < EXCLUDED.block_number"
         " AND watermarks.block_number + 1 >= $4",
         b.chain, static_cast<int64_t>(last.number), bytea_param(last.hash),
-        static_cast<int64_t>(b.from));
+        static_cast<int64_t>(b.from), static_cast<int64_t>(st.safe),
+        static_cast<int64_t>(st.finalized));
     result.watermark_advanced = wm.affected_rows() == 1;
 
     if (b.job)
@@ -216,11 +219,18 @@ UnwindResult Store::unwind(const UnwindRequest& req) {
     UnwindResult result;
     result.old_head = wm[0][0].as<uint64_t>();
     const auto finalized = wm[0][2].as<uint64_t>();
+    result.finalized_block = finalized;
+    if (req.to_block >= result.old_head)
+        throw UsageError("chain " + req.chain + ": nothing is indexed above block " +
+                         std::to_string(req.to_block) + " (the watermark is " +
+                         std::to_string(result.old_head) + ")");
     if (req.to_block < finalized && !req.allow_below_finalized)
         throw DataError("chain " + req.chain + ": refusing to unwind to block " +
                         std::to_string(req.to_block) + ", below the finalized block " +
                         std::to_string(finalized) +
-                        " (a reorg deeper than finality must be looked at by a person)");
+                        (req.kind == "rollback"
+                             ? "; pass --force to roll back finalized blocks"
+                             : " (a reorg deeper than finality must be looked at by a person)"));
     const auto keep = static_cast<int64_t>(req.to_block);
     auto reverted = tx.exec_params1(
         "WITH del AS (DELETE FROM balance_events WHERE chain = $1 AND block_number > $2"
@@ -232,6 +242,7 @@ UnwindResult Store::unwind(const UnwindRequest& req) {
         "SELECT coalesce(sum(n), 0)::bigint, (SELECT count(*) FROM upd) FROM agg",
         req.chain, keep);
     result.events_reverted = reverted[0].as<uint64_t>();
+    result.balances_changed = reverted[1].as<uint64_t>();
     auto removed =
         tx.exec_params("DELETE FROM blocks WHERE chain = $1 AND number > $2", req.chain, keep);
     result.blocks_removed = removed.affected_rows();
@@ -257,6 +268,10 @@ UnwindResult Store::unwind(const UnwindRequest& req) {
         static_cast<int64_t>(result.old_head), std::string(wm[0][1].c_str()),
         req.new_hash ? bytea_param(*req.new_hash) : std::string(),
         static_cast<int64_t>(result.events_reverted), req.reason);
+    if (req.dry_run) {
+        tx.abort();
+        return result;
+    }
     tx.commit();
     return result;
 }
