@@ -118,6 +118,20 @@ struct SumMismatch {
     std::string token, account, balance, sum_of_events;
 };
 
+struct PairBalance {
+    Address token{};
+    Address account{};
+    Amount amount;
+};
+
+struct ReconcileDiff {
+    Address token{};
+    Address account{};
+    Amount indexed;
+    std::optional<Amount> on_chain;
+    std::string classification;
+};
+
 class Store {
   public:
     // Connects; errors name the database without its password.
@@ -157,6 +171,15 @@ class Store {
 
     Status status(const std::string& chain);
     BalancesResult balances(const BalanceQuery& query);
+    // Indexed balances as of `block` (<= the watermark): the live balance less later events.
+    // Empty filters mean all; `sample` > 0 picks that many pairs (spread by hash, repeatable).
+    std::vector<PairBalance> balances_at(const std::string& chain, uint64_t block,
+                                         const std::vector<Address>& tokens,
+                                         const std::vector<Address>& accounts, size_t sample);
+    // Stores one reconcile run and its drifts; returns the run id.
+    int64_t record_reconcile(const std::string& chain, uint64_t block, uint64_t checked,
+                             uint64_t matching, uint64_t sum_mismatches,
+                             const std::vector<ReconcileDiff>& diffs);
     // Pairs whose balance differs from the sum of their events (invariant 4); empty when sound.
     std::vector<SumMismatch> verify_balances(const std::string& chain);
 

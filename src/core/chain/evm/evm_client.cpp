@@ -188,4 +188,49 @@ std::vector<RawLog> EvmClient::transfer_logs(uint64_t from, uint64_t to) {
     return out;
 }
 
+std::vector<std::optional<Amount>> EvmClient::balances_of(
+    uint64_t block, const std::vector<std::pair<Address, Address>>& pairs) {
+    std::vector<std::optional<Amount>> out;
+    out.reserve(pairs.size());
+    const std::string at = hex::to_quantity(block);
+    constexpr size_t k_batch = 100;
+    for (size_t start = 0; start < pairs.size(); start += k_batch) {
+        size_t end = std::min(pairs.size(), start + k_batch);
+        std::vector<std::string> params;
+        for (size_t i = start; i < end; ++i) {
+            // balanceOf(address): selector 0x70a08231, then the address as one ABI word.
+            params.push_back("[{\"to\":\"" + hex::encode(pairs[i].first) +
+                             "\",\"data\":\"0x70a08231000000000000000000000000" +
+                             hex::encode(pairs[i].second).substr(2) + "\"},\"" + at + "\"]");
+        }
+        std::vector<simdjson::dom::element> results;
+        try {
+            results = m_rpc->batch("eth_call", params);
+        } catch (const rpc::CallError&) {
+            // One reverting call fails the batch on some nodes: ask one by one.
+            for (size_t i = start; i < end; ++i) {
+                try {
+                    std::string_view word;
+                    if (m_rpc->call("eth_call", params[i - start]).get(word) == simdjson::SUCCESS &&
+                        hex::strip_0x(word).size() == 64)
+                        out.push_back(Amount::from_hex_word(word));
+                    else
+                        out.push_back(std::nullopt);
+                } catch (const rpc::CallError&) {
+                    out.push_back(std::nullopt);
+                }
+            }
+            continue;
+        }
+        for (auto& r : results) {
+            std::string_view word;
+            if (r.get(word) == simdjson::SUCCESS && hex::strip_0x(word).size() == 64)
+                out.push_back(Amount::from_hex_word(word));
+            else
+                out.push_back(std::nullopt);
+        }
+    }
+    return out;
+}
+
 }  // namespace chainidx::evm

@@ -32,6 +32,11 @@ class EvmClient {
     // node refuses the range.
     std::vector<RawLog> transfer_logs(uint64_t from, uint64_t to);
 
+    // ERC-20 balanceOf(account) of each (token, account) at `block`, batched eth_call. nullopt
+    // where the call reverts or does not return one uint256 word (not an ERC-20).
+    std::vector<std::optional<Amount>> balances_of(
+        uint64_t block, const std::vector<std::pair<Address, Address>>& pairs);
+
     size_t last_response_bytes() const;
     const std::string& endpoint() const;
 

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS reconcile_diffs;
+DROP TABLE IF EXISTS reconcile_runs;

@@ -1,0 +1,94 @@
+#include "core/reconcile/reconcile.hpp"
+
+#include <map>
+
+#include "core/chain/evm/evm_client.hpp"
+#include "core/model/errors.hpp"
+#include "core/store/store.hpp"
+
+namespace chainidx::reconcile {
+
+namespace {
+
+// What a drift most likely is, from what the numbers alone can tell.
+std::string classify(const std::optional<Amount>& on_chain, const Amount& indexed,
+                     bool token_fails_everywhere) {
+    if (!on_chain)
+        return token_fails_everywhere ? "no_balanceOf: the contract does not answer balanceOf "
+                                        "(not an ERC-20)"
+                                      : "balanceOf_failed: the call reverted for this account";
+    if (indexed.is_negative())
+        return "negative_indexed: history before the indexed range is missing (backfill from "
+               "the token's deployment)";
+    if (indexed < *on_chain)
+        return "chain_higher: balance grew without a Transfer (rebasing, reflection or "
+               "interest-bearing token) or Transfer events are missing";
+    return "chain_lower: balance shrank without a Transfer (fee or rebasing token) or extra "
+           "events were indexed";
+}
+
+}  // namespace
+
+Report run(const config::ChainConfig& chain, store::Store& store, const Options& o) {
+    store::ChainState state = store.chain_state(chain.name);
+    if (!state.watermark)
+        throw UsageError("chain " + chain.name +
+                         " has nothing indexed yet; run backfill or scan "
+                         "first");
+    Report report;
+    report.chain = chain.name;
+    report.block = *state.watermark;
+    if (o.at == Finality::finalized) report.block = state.finalized_block;
+    if (o.at == Finality::safe) report.block = state.safe_block;
+    if (o.block) {
+        if (*o.block > *state.watermark)
+            throw UsageError("--block " + std::to_string(*o.block) + " is above the watermark " +
+                             std::to_string(*state.watermark) + " of " + chain.name +
+                             ": balances there are not indexed yet");
+        report.block = *o.block;
+    }
+
+    std::vector<store::PairBalance> pairs =
+        store.balances_at(chain.name, report.block, o.tokens, o.accounts, o.sample);
+    std::vector<std::pair<Address, Address>> asks;
+    asks.reserve(pairs.size());
+    for (const auto& p : pairs) asks.emplace_back(p.token, p.account);
+    evm::EvmClient client(chain);
+    client.verify_chain_id();
+    std::vector<std::optional<Amount>> on_chain = client.balances_of(report.block, asks);
+
+    std::map<Address, std::pair<size_t, size_t>> calls_per_token;  // (failed, total)
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        auto& c = calls_per_token[pairs[i].token];
+        c.second++;
+        if (!on_chain[i]) c.first++;
+    }
+    std::vector<store::ReconcileDiff> diffs;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        ++report.pairs_checked;
+        const auto& p = pairs[i];
+        if (on_chain[i] && *on_chain[i] == p.amount) {
+            ++report.pairs_matching;
+            continue;
+        }
+        auto counts = calls_per_token[p.token];
+        std::string cls = classify(on_chain[i], p.amount, counts.first == counts.second);
+        Drift d;
+        d.token = hex::encode(p.token);
+        d.account = hex::encode(p.account);
+        d.indexed = p.amount.to_decimal();
+        d.on_chain = on_chain[i] ? on_chain[i]->to_decimal() : "";
+        d.difference = on_chain[i] ? (*on_chain[i] - p.amount).to_decimal() : "";
+        d.classification = cls.substr(0, cls.find(':'));
+        report.drifts.push_back(d);
+        diffs.push_back({p.token, p.account, p.amount, on_chain[i], d.classification});
+    }
+    for (const auto& m : store.verify_balances(chain.name))
+        report.sum_mismatches.push_back({m.token, m.account, m.balance, m.sum_of_events});
+    report.run_id =
+        store.record_reconcile(chain.name, report.block, report.pairs_checked,
+                               report.pairs_matching, report.sum_mismatches.size(), diffs);
+    return report;
+}
+
+}  // namespace chainidx::reconcile

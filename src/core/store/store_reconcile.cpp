@@ -1,0 +1,73 @@
+// Queries and records behind `reconcile`.
+#include "core/store/store_impl.hpp"
+
+namespace chainidx::store {
+
+namespace {
+
+// A PostgreSQL array literal of bytea in hex form, for `= ANY($n::bytea[])`.
+std::string bytea_array(const std::vector<Address>& v) {
+    std::string s = "{";
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (i) s += ',';
+        s += "\"\\\\x" + hex::encode(v[i]).substr(2) + "\"";
+    }
+    return s + "}";
+}
+
+Address address_of(const pqxx::field& f, pqxx::transaction_base& tx) {
+    std::string raw = tx.unesc_raw(f.c_str());
+    Address a{};
+    if (raw.size() == a.size()) std::copy(raw.begin(), raw.end(), a.begin());
+    return a;
+}
+
+}  // namespace
+
+std::vector<PairBalance> Store::balances_at(const std::string& chain, uint64_t block,
+                                            const std::vector<Address>& tokens,
+                                            const std::vector<Address>& accounts, size_t sample) {
+    pqxx::read_transaction tx(*m_impl->conn);
+    auto rows = tx.exec_params(
+        "WITH later AS (SELECT token, account, sum(delta) AS d FROM balance_events"
+        "  WHERE chain = $1 AND block_number > $2 GROUP BY token, account) "
+        "SELECT b.token, b.account, (b.amount - coalesce(l.d, 0))::text "
+        "FROM balances b LEFT JOIN later l ON l.token = b.token AND l.account = b.account "
+        "WHERE b.chain = $1"
+        " AND (cardinality($3::bytea[]) = 0 OR b.token = ANY($3::bytea[]))"
+        " AND (cardinality($4::bytea[]) = 0 OR b.account = ANY($4::bytea[])) "
+        "ORDER BY CASE WHEN $5::bigint > 0 THEN md5(b.token || b.account) END, b.token, b.account "
+        "LIMIT CASE WHEN $5::bigint > 0 THEN $5::bigint END",
+        chain, static_cast<int64_t>(block), bytea_array(tokens), bytea_array(accounts),
+        static_cast<int64_t>(sample));
+    std::vector<PairBalance> out;
+    out.reserve(rows.size());
+    for (auto row : rows)
+        out.push_back(
+            {address_of(row[0], tx), address_of(row[1], tx), Amount::from_decimal(row[2].c_str())});
+    return out;
+}
+
+int64_t Store::record_reconcile(const std::string& chain, uint64_t block, uint64_t checked,
+                                uint64_t matching, uint64_t sum_mismatches,
+                                const std::vector<ReconcileDiff>& diffs) {
+    pqxx::work tx(*m_impl->conn);
+    auto id = tx.exec_params1(
+                    "INSERT INTO reconcile_runs (chain, block_number, pairs_checked, "
+                    "pairs_matching, pairs_drifted, sum_mismatches) VALUES ($1, $2, $3, $4, $5, "
+                    "$6) RETURNING id",
+                    chain, static_cast<int64_t>(block), static_cast<int64_t>(checked),
+                    static_cast<int64_t>(matching), static_cast<int64_t>(diffs.size()),
+                    static_cast<int64_t>(sum_mismatches))[0]
+                  .as<int64_t>();
+    for (const ReconcileDiff& d : diffs)
+        tx.exec_params(
+            "INSERT INTO reconcile_diffs (run_id, token, account, indexed, on_chain, "
+            "classification) VALUES ($1, $2, $3, $4::numeric, NULLIF($5, '')::numeric, $6)",
+            id, bytea_param(d.token), bytea_param(d.account), d.indexed.to_decimal(),
+            d.on_chain ? d.on_chain->to_decimal() : std::string(), d.classification);
+    tx.commit();
+    return id;
+}
+
+}  // namespace chainidx::store
