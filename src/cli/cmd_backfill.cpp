@@ -1,9 +1,12 @@
 // chainidx backfill --chain NAME --from A --to B
 #include <spdlog/spdlog.h>
 
+#include <iostream>
+
 #include "cli/common.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/engine.hpp"
+#include "core/pipeline/stream.hpp"
 
 namespace chainidx::cli {
 
@@ -13,6 +16,7 @@ struct BackfillOptions {
     ChainFlags chain;
     uint64_t from = 0;
     uint64_t to = 0;
+    std::string emit;  // "", "raw" or "events"
 };
 
 void run_backfill(const BackfillOptions& o, const GlobalOptions& g) {
@@ -21,6 +25,16 @@ void run_backfill(const BackfillOptions& o, const GlobalOptions& g) {
                          std::to_string(o.to));
     auto config = load_config(g, &o.chain);
     const auto& chain = config.chain(o.chain.chain);
+    if (!o.emit.empty()) {
+        // Pipe mode: NDJSON on stdout, no database.
+        std::ios::sync_with_stdio(false);
+        auto kind = o.emit == "raw" ? pipeline::EmitKind::raw : pipeline::EmitKind::events;
+        auto r = pipeline::emit_range(chain, o.from, o.to, kind, std::cout);
+        spdlog::info("backfill {} --emit {}: {} blocks, {} Transfer logs, {:.2f}s", chain.name,
+                     o.emit, r.blocks, r.transfers, r.seconds);
+        exit_code() = exit_code_for_signal(r.stopped_by_signal);
+        return;
+    }
     auto store = open_store(config, "backfill " + chain.name);
     pipeline::Engine engine(chain, *store);
     auto r = engine.backfill(o.from, o.to);
@@ -54,6 +68,11 @@ void register_backfill(CLI::App& app, GlobalOptions& g) {
                     "Largest block range fetched and committed in one transaction")
         ->check(CLI::PositiveNumber)
         ->option_text("N");
+    cmd->add_option("--emit", o->emit,
+                    "Write NDJSON to stdout instead of the database: raw (blocks and logs, for "
+                    "`normalize`) or events (for `ingest`)")
+        ->check(CLI::IsMember({"raw", "events"}))
+        ->option_text("KIND");
     cmd->callback([o, &g] { run_backfill(*o, g); });
 }
 

@@ -54,5 +54,6 @@ void register_balances(CLI::App& app, GlobalOptions& g);
 void register_config(CLI::App& app, GlobalOptions& g);
 void register_rollback(CLI::App& app, GlobalOptions& g);
 void register_reconcile(CLI::App& app, GlobalOptions& g);
+void register_pipes(CLI::App& app, GlobalOptions& g);
 
 }  // namespace chainidx::cli

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     cli::register_scan(app, global);
     cli::register_status(app, global);
     cli::register_balances(app, global);
+    cli::register_pipes(app, global);
     cli::register_reconcile(app, global);
     cli::register_rollback(app, global);
     cli::register_config(app, global);

@@ -297,6 +297,17 @@ Config load(const Overrides& flags, GetEnv getenv) {
     return config;
 }
 
+const ChainConfig& Config::chain_without_rpc(const std::string& name) const {
+    auto it = chains.find(name);
+    if (it == chains.end()) {
+        std::vector<std::string> names;
+        for (const auto& [n, _] : chains) names.push_back(n);
+        throw UsageError("unknown chain \"" + name + "\" (configured: " + join(names, ", ") +
+                         "); add a [chains." + name + "] table to the config file");
+    }
+    return it->second;
+}
+
 const ChainConfig& Config::chain(const std::string& name) const {
     auto it = chains.find(name);
     if (it == chains.end()) {

@@ -45,6 +45,8 @@ struct Config {
 
     // Throws UsageError naming the known chains when `name` is not configured.
     const ChainConfig& chain(const std::string& name) const;
+    // The same, for commands that never call the node (ingest).
+    const ChainConfig& chain_without_rpc(const std::string& name) const;
     // Throws UsageError telling where to set it when no database URL was given.
     const std::string& require_database_url() const;
 };
