@@ -55,5 +55,6 @@ void register_config(CLI::App& app, GlobalOptions& g);
 void register_rollback(CLI::App& app, GlobalOptions& g);
 void register_reconcile(CLI::App& app, GlobalOptions& g);
 void register_pipes(CLI::App& app, GlobalOptions& g);
+void register_replay(CLI::App& app, GlobalOptions& g);
 
 }  // namespace chainidx::cli

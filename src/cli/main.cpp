@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     cli::register_balances(app, global);
     cli::register_pipes(app, global);
     cli::register_reconcile(app, global);
+    cli::register_replay(app, global);
     cli::register_rollback(app, global);
     cli::register_config(app, global);
     // Logging must be set up before a subcommand's callback runs.

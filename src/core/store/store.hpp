@@ -132,6 +132,36 @@ struct ReconcileDiff {
     std::string classification;
 };
 
+struct EventChange {
+    std::string id;  // chain:tx:index:leg
+    uint64_t block = 0;
+    std::string token, account, delta;
+};
+
+struct BalanceFix {
+    std::string token, account, before, after;
+};
+
+struct ReplayResult {
+    std::vector<EventChange> added, removed;
+    std::vector<BalanceFix> balances;  // pairs whose stored balance changes
+    bool applied = false;
+};
+
+// One replay: every re-derived range is staged in one transaction, then compared with what is
+// stored and applied (or rolled back for a dry run) at once.
+class ReplaySession {
+  public:
+    ~ReplaySession();
+    void stage(const std::vector<BlockHeader>& blocks, const std::vector<BalanceEvent>& events);
+    ReplayResult finish(bool apply);
+    struct Impl;
+    explicit ReplaySession(std::unique_ptr<Impl> impl);
+
+  private:
+    std::unique_ptr<Impl> m_impl;
+};
+
 class Store {
   public:
     // Connects; errors name the database without its password.
@@ -171,6 +201,9 @@ class Store {
 
     Status status(const std::string& chain);
     BalancesResult balances(const BalanceQuery& query);
+    // Starts a replay of [from, to]; refuses a range above the watermark.
+    std::unique_ptr<ReplaySession> begin_replay(const std::string& chain, uint64_t from,
+                                                uint64_t to);
     // Indexed balances as of `block` (<= the watermark): the live balance less later events.
     // Empty filters mean all; `sample` > 0 picks that many pairs (spread by hash, repeatable).
     std::vector<PairBalance> balances_at(const std::string& chain, uint64_t block,
