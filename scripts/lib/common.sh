@@ -1,0 +1,261 @@
+# shellcheck shell=bash
+# Helpers shared by scripts/test, scripts/bench, scripts/demo and tests/evm/run-e2e.sh.
+# Source it from bash; it finds the repository root from its own location.
+#
+#   ensure_packages          install the Debian packages the build and tests need (only if missing)
+#   ensure_node_modules      npm ci in tests/evm when node_modules is missing or stale
+#   build_chainidx [DIR]     configure + build (Release, -Werror) into DIR (default
+#                            $CHAINIDX_BUILD_DIR, else build);
+#                            exports CHAINIDX_BIN
+#   pg_start [DIR]           a throwaway PostgreSQL cluster on 127.0.0.1 in DIR (default: a new temp
+#                            dir); exports CHAINIDX_DATABASE_URL, PG_PORT, PG_DIR, PGHOST, PGPORT, …
+#   pg_createdb NAME         another database owned by the chainidx role; prints its URL
+#   pg_stop [DIR]            stops that cluster and deletes DIR; idempotent
+#   anvil_bin                path of the anvil binary installed by tests/evm's npm packages
+#   anvil_start [T0]         anvil on a free 127.0.0.1 port (--no-mining --order fees, chain id
+#                            31337, genesis timestamp T0); exports ANVIL_URL, ANVIL_PID
+#   cleanup_all              stops every cluster and process started through these helpers
+#   install_cleanup_trap     runs cleanup_all on EXIT, and exits on INT/TERM
+
+CHAINIDX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export CHAINIDX_ROOT
+
+# Pids of processes (anvil, chainidx) started by node helpers; cleanup_all ends the ones still alive.
+: "${CHAINIDX_PIDS_FILE:=}"
+_CHAINIDX_PG_DIRS=()
+_CHAINIDX_ANVIL_PIDS=()
+_CHAINIDX_OWN_PIDS_FILE=""
+
+log() { echo "[$(basename "$0")] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+_as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# Runs a PostgreSQL server binary as the postgres user when we are root (initdb/pg_ctl refuse root).
+_as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# --------------------------------------------------------------------------------------------
+ensure_packages() {
+    local need=(build-essential cmake pkg-config libcli11-dev libpqxx-dev libpq-dev
+        nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev doctest-dev libsimdjson-dev
+        libcurl4-openssl-dev libboost-dev postgresql time curl)
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        need+=(nodejs npm)
+    fi
+    local missing=() p
+    for p in "${need[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        return 0
+    fi
+    log "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! _as_root apt-get install -y -q "${missing[@]}"; then
+        log "apt-get install failed; running apt-get update and retrying"
+        _as_root apt-get update -q
+        _as_root apt-get install -y -q "${missing[@]}"
+    fi
+}
+
+# --------------------------------------------------------------------------------------------
+ensure_node_modules() {
+    local dir="$CHAINIDX_ROOT/tests/evm"
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+        log "npm ci in tests/evm"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+        touch "$dir/node_modules"
+    fi
+}
+
+anvil_bin() {
+    echo "$CHAINIDX_ROOT/tests/evm/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+}
+
+# --------------------------------------------------------------------------------------------
+build_chainidx() {
+    local dir=${1:-${CHAINIDX_BUILD_DIR:-build}}
+    case "$dir" in /*) ;; *) dir="$CHAINIDX_ROOT/$dir" ;; esac
+    log "building chainidx in $(_rel "$dir")"
+    (cd "$CHAINIDX_ROOT" &&
+        cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCHAINIDX_WERROR=ON >/dev/null &&
+        cmake --build "$dir" -j2)
+    CHAINIDX_BIN="$dir/chainidx"
+    [ -x "$CHAINIDX_BIN" ] || die "the build did not produce $CHAINIDX_BIN"
+    export CHAINIDX_BIN
+}
+
+_rel() { local p=$1; echo "${p#"$CHAINIDX_ROOT"/}"; }
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL
+
+_pg_bindir() {
+    local d
+    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -n "$d" ] && [ -x "$d/initdb" ] || die "no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)"
+    echo "$d"
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+_port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A port on 127.0.0.1 that nothing listens on (tries random ones).
+free_port() {
+    local p
+    for _ in $(seq 1 50); do
+        p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        if ! _port_busy "$p"; then
+            echo "$p"
+            return 0
+        fi
+    done
+    die "no free TCP port found"
+}
+
+pg_start() {
+    local dir=${1:-} bindir port attempt
+    bindir=$(_pg_bindir)
+    if [ -z "$dir" ]; then
+        dir=$(mktemp -d "${TMPDIR:-/tmp}/chainidx-pg.XXXXXX")
+    else
+        mkdir -p "$dir"
+    fi
+    dir=$(cd "$dir" && pwd)
+    chmod 755 "$dir"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: "$dir"
+        runuser -u postgres -- test -w "$dir" ||
+            die "the postgres user cannot write $dir (is a parent directory unreadable? set TMPDIR)"
+    fi
+    _CHAINIDX_PG_DIRS+=("$dir")
+    _as_pg "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
+        >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+    cat >>"$dir/data/postgresql.conf" <<EOF
+# chainidx throwaway cluster
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir'
+fsync = on
+shared_buffers = 128MB
+max_wal_size = 2GB
+EOF
+    # local and 127.0.0.1 connections are trusted (initdb -A trust); the role still has a password.
+    for attempt in 1 2 3 4 5; do
+        port=$(free_port)
+        if _as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/pg.log" -w -t 60 -o "-p $port" start >/dev/null 2>&1; then
+            break
+        fi
+        port=""
+        log "PostgreSQL did not start (attempt $attempt); $(tail -3 "$dir/pg.log" 2>/dev/null | tr '\n' ' ')"
+    done
+    [ -n "$port" ] || die "could not start PostgreSQL; see $dir/pg.log"
+    export PG_DIR=$dir PG_PORT=$port PG_BINDIR=$bindir
+    export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+    export PG_ADMIN_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
+        -c "CREATE ROLE chainidx LOGIN CREATEDB PASSWORD 's3cret-pw'" \
+        -c "CREATE DATABASE chainidx OWNER chainidx" >/dev/null
+    export CHAINIDX_DATABASE_URL="postgres://chainidx:s3cret-pw@127.0.0.1:$port/chainidx"
+    log "PostgreSQL $(basename "$(dirname "$bindir")") on 127.0.0.1:$port (data in $dir)"
+}
+
+# True when the cluster of this shell (or of the parent that exported PG_DIR/PG_PORT) answers.
+pg_running() {
+    [ -n "${PG_PORT:-}" ] && [ -n "${PG_DIR:-}" ] &&
+        psql -X -q -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres -c 'SELECT 1' >/dev/null 2>&1
+}
+
+pg_createdb() {
+    local name=$1
+    [[ "$name" =~ ^[a-z_][a-z0-9_]*$ ]] || die "pg_createdb: bad database name '$name'"
+    [ -n "${PG_PORT:-}" ] || die "pg_createdb: no cluster (pg_start first)"
+    psql -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres \
+        -c "CREATE DATABASE $name OWNER chainidx" >/dev/null
+    echo "postgres://chainidx:s3cret-pw@127.0.0.1:$PG_PORT/$name"
+}
+
+pg_stop() {
+    local dir=${1:-${PG_DIR:-}} bindir
+    [ -n "$dir" ] || return 0
+    if [ -f "$dir/data/postmaster.pid" ]; then
+        bindir=$(_pg_bindir)
+        _as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null 2>&1 ||
+            _as_pg "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    case "$dir" in
+        */chainidx-pg.*) rm -rf "$dir" ;;
+        *) rm -rf "$dir/data" "$dir/pg.log" "$dir/initdb.log" ;;
+    esac
+    if [ "${PG_DIR:-}" = "$dir" ]; then
+        unset PG_DIR PG_PORT PGHOST PGPORT PGUSER PGDATABASE PG_ADMIN_URL
+    fi
+}
+
+# --------------------------------------------------------------------------------------------
+# anvil
+
+anvil_start() {
+    local t0=${1:-1700000000} bin port pid
+    bin=$(anvil_bin)
+    [ -x "$bin" ] || die "anvil not installed at $(_rel "$bin") (ensure_node_modules)"
+    for _attempt in 1 2 3; do
+        port=$(free_port)
+        "$bin" --host 127.0.0.1 --port "$port" --no-mining --order fees --chain-id 31337 \
+            --timestamp "$t0" --silent </dev/null >/dev/null 2>&1 &
+        pid=$!
+        _CHAINIDX_ANVIL_PIDS+=("$pid")
+        for _ in $(seq 1 200); do
+            if curl -s -m 2 -H 'content-type: application/json' \
+                -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' \
+                "http://127.0.0.1:$port" 2>/dev/null | grep -q '"0x7a69"'; then
+                export ANVIL_URL="http://127.0.0.1:$port" ANVIL_PID=$pid
+                log "anvil on $ANVIL_URL (pid $pid)"
+                return 0
+            fi
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$pid" 2>/dev/null || true
+    done
+    die "anvil did not start"
+}
+
+anvil_stop() {
+    local pid=${1:-${ANVIL_PID:-}}
+    [ -n "$pid" ] || return 0
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+}
+
+# A file where node helpers record the pids of what they start (see tests/evm/lib/anvil.js).
+pids_file() {
+    if [ -z "$CHAINIDX_PIDS_FILE" ]; then
+        CHAINIDX_PIDS_FILE=$(mktemp "${TMPDIR:-/tmp}/chainidx-pids.XXXXXX")
+        _CHAINIDX_OWN_PIDS_FILE=$CHAINIDX_PIDS_FILE
+        export CHAINIDX_PIDS_FILE
+    fi
+}
+
+# --------------------------------------------------------------------------------------------
+cleanup_all() {
+    local pid d cmd
+    for pid in "${_CHAINIDX_ANVIL_PIDS[@]}"; do anvil_stop "$pid"; done
+    _CHAINIDX_ANVIL_PIDS=()
+    if [ -n "$_CHAINIDX_OWN_PIDS_FILE" ] && [ -f "$_CHAINIDX_OWN_PIDS_FILE" ]; then
+        while read -r pid; do
+            [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || continue
+            cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+            case "$cmd" in *anvil*|*chainidx*) kill -9 "$pid" 2>/dev/null || true ;; esac
+        done <"$_CHAINIDX_OWN_PIDS_FILE"
+        rm -f "$_CHAINIDX_OWN_PIDS_FILE"
+        _CHAINIDX_OWN_PIDS_FILE=""
+    fi
+    for d in "${_CHAINIDX_PG_DIRS[@]}"; do pg_stop "$d"; done
+    _CHAINIDX_PG_DIRS=()
+}
+
+install_cleanup_trap() {
+    trap cleanup_all EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
