@@ -19,6 +19,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Events per committed batch: large enough that balance upserts (one per pair per batch) and
+// transaction overhead are amortised, small enough to keep memory flat (~10 MB).
+constexpr size_t k_batch_events = 60000;
+
 // The node changed the chain while one range was being fetched (logs and headers disagree).
 class RangeInconsistent : public std::runtime_error {
   public:
@@ -120,10 +124,20 @@ uint64_t Engine::unwind_reorg(uint64_t mismatch_at, RunReport& report) {
 bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool backfill_job,
                        uint64_t job_from, uint64_t job_to, RunReport& report) {
     Progress progress(m_chain.name, backfill_job ? "backfill" : "scan", from, to);
+    const uint64_t max_blocks = std::max<uint64_t>(1, m_chain.batch_blocks.value);
     for (int attempt = 0;; ++attempt) {
         try {
             Fetcher fetcher(m_chain, from, to);
-            while (auto range = fetcher.next()) {
+            std::optional<FetchedRange> held;  // fetched, but for the next batch
+            auto next_range = [&]() -> std::optional<FetchedRange> {
+                if (!held) return fetcher.next();
+                auto r = std::move(held);
+                held.reset();
+                return r;
+            };
+            auto waited_since = Clock::now();
+            double waited = 0;
+            while (auto range = next_range()) {
                 if (stop_requested()) return false;
                 validate_range(*range, m_chain.name);
                 // The first block must link to what is stored below it.
@@ -137,14 +151,33 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 store::Batch batch;
                 batch.chain = m_chain.name;
                 batch.from = range->from;
-                batch.to = range->to;
                 batch.safe_block = heights.safe;
                 batch.finalized_block = heights.finalized;
-                batch.blocks = std::move(range->headers);
-                batch.events.reserve(range->logs.size() * 2);
-                evm::NormalizeStats stats = evm::normalize_logs(range->logs, batch.events);
-                range->logs = {};
                 if (backfill_job) batch.job = store::BackfillJob{job_from, job_to};
+                evm::NormalizeStats stats;
+                // Fetched ranges stay small (bounded responses); a batch gathers several, so
+                // each (token, account) is upserted once per many blocks.
+                for (;;) {
+                    batch.blocks.insert(batch.blocks.end(), range->headers.begin(),
+                                        range->headers.end());
+                    stats += evm::normalize_logs(range->logs, batch.events);
+                    batch.to = range->to;
+                    if (batch.events.size() >= k_batch_events) break;
+                    waited_since = Clock::now();
+                    range = next_range();
+                    waited += std::chrono::duration<double>(Clock::now() - waited_since).count();
+                    if (!range) break;
+                    if (batch.blocks.size() + range->headers.size() > max_blocks) {
+                        held = std::move(range);
+                        break;
+                    }
+                    validate_range(*range, m_chain.name);
+                    if (range->headers.front().parent_hash != batch.blocks.back().hash)
+                        throw RangeInconsistent(
+                            m_chain.name + ": block " + std::to_string(range->from) +
+                            " does not link to block " + std::to_string(range->from - 1));
+                }
+                auto ingest_start = Clock::now();
                 store::IngestResult r;
                 try {
                     r = m_store.ingest(batch);
@@ -163,6 +196,13 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 report.events_inserted += r.events_inserted;
                 report.events_duplicate += r.events_duplicate;
                 report.last_block = batch.to;
+                // Where the time goes: waiting for the node (fetch) vs writing (ingest).
+                spdlog::debug(
+                    "{}: blocks {}..{}: {} events, waited {:.3f}s for the fetch, "
+                    "ingest {:.3f}s",
+                    m_chain.name, batch.from, batch.to, batch.events.size(), waited,
+                    std::chrono::duration<double>(Clock::now() - ingest_start).count());
+                waited = 0;
                 if (stats.malformed)
                     spdlog::warn(
                         "{}: blocks {}..{}: {} Transfer logs are not ERC-20 transfers "
