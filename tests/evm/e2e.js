@@ -19,18 +19,7 @@ const { hexQty } = require('./lib/abi');
 const { writeConfig } = require('./lib/config');
 const cx = require('./lib/chainidx');
 
-class AssertionError extends Error {}
-
-function assert(cond, message) {
-  if (!cond) throw new AssertionError(message);
-}
-
-function assertEqual(actual, expected, what) {
-  if (actual !== expected) throw new AssertionError(`${what}: got ${fmt(actual)}, expected ${fmt(expected)}`);
-}
-
-const fmt = (v) => (typeof v === 'bigint' ? v.toString() : JSON.stringify(v));
-const say = (...a) => console.log('  ' + a.join(' '));
+const { AssertionError, assert, assertEqual, say } = require('./lib/assert');
 
 let workDir = null; // made on first use, removed at the end unless a scenario failed
 const work = () => (workDir = workDir || fs.mkdtempSync(path.join(os.tmpdir(), 'chainidx-e2e-')));

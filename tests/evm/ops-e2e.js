@@ -17,14 +17,7 @@ const { TestChain } = require('./lib/testchain');
 const { writeConfig } = require('./lib/config');
 const cx = require('./lib/chainidx');
 
-class AssertionError extends Error {}
-function assert(cond, message) {
-  if (!cond) throw new AssertionError(message);
-}
-function assertEqual(actual, expected, what) {
-  if (actual !== expected) throw new AssertionError(`${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
-}
-const say = (...a) => console.log('  ' + a.join(' '));
+const { AssertionError, assert, assertEqual, say } = require('./lib/assert');
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'chainidx-ops-'));
 let anvil = null;

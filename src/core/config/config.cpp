@@ -309,14 +309,7 @@ const ChainConfig& Config::chain_without_rpc(const std::string& name) const {
 }
 
 const ChainConfig& Config::chain(const std::string& name) const {
-    auto it = chains.find(name);
-    if (it == chains.end()) {
-        std::vector<std::string> names;
-        for (const auto& [n, _] : chains) names.push_back(n);
-        throw UsageError("unknown chain \"" + name + "\" (configured: " + join(names, ", ") +
-                         "); add a [chains." + name + "] table to the config file");
-    }
-    const ChainConfig& c = it->second;
+    const ChainConfig& c = chain_without_rpc(name);
     if (!c.rpc_unresolved.empty()) throw UsageError(c.rpc_unresolved);
     if (c.rpc.value.empty())
         throw UsageError("chain " + name +
