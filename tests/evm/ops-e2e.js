@@ -16,6 +16,7 @@ const { startAnvil, DEFAULT_T0 } = require('./lib/anvil');
 const { TestChain } = require('./lib/testchain');
 const { writeConfig } = require('./lib/config');
 const cx = require('./lib/chainidx');
+const { startFaultyProxy } = require('./lib/faulty-proxy');
 
 const { AssertionError, assert, assertEqual, say } = require('./lib/assert');
 
@@ -203,7 +204,28 @@ async function rollback_then_scan_restores_the_same_state() {
   await assertMatchesChain(db, 'after rollback + scan');
 }
 
-const SCENARIOS = [pipes_give_the_same_database_as_backfill, malformed_ndjson_exits_2_and_changes_nothing,
+async function getlogs_range_refusals_are_split_and_retries_recover() {
+  const H = await tc.head();
+  const proxy = await startFaultyProxy(anvil.url, { maxLogRange: 8, fail503: 1 });
+  try {
+    const config = writeConfig(work, { name: 'anvil', rpcUrl: proxy.url, pollMs: 200, file: 'strict-provider.toml' });
+    const db = await freshDatabase();
+    const r = await cx.run(['backfill', '--chain', 'anvil', '--from', '0', '--to', String(H)], { config, db });
+    assertEqual(r.code, 0, `backfill through a strict provider (stderr: ${r.stderr.slice(-800)})`);
+    assert(proxy.stats.served503 === 1 && r.stderr.includes('HTTP 503'), `the 503 was retried and logged: ${r.stderr.slice(0, 400)}`);
+    assert(proxy.stats.refusedRanges > 0, 'the provider refused some eth_getLogs ranges');
+    assert(proxy.stats.largestLogRange <= 8 && proxy.stats.largestLogRange >= 4, `ranges were halved to fit (largest served ${proxy.stats.largestLogRange})`);
+    const direct = await freshDatabase();
+    await cx.ok(['backfill', '--chain', 'anvil', '--from', '0', '--to', String(H)], { config: tc.config, db: direct });
+    assertEqual(eventsDigest(db), eventsDigest(direct), 'events through the strict provider equal a direct backfill');
+    assertEqual(balancesDigest(db), balancesDigest(direct), 'balances through the strict provider equal a direct backfill');
+    say(`strict provider: ${proxy.stats.requests} requests, ${proxy.stats.refusedRanges} eth_getLogs ranges refused and split (largest served ${proxy.stats.largestLogRange} blocks), 1 HTTP 503 retried; same index as direct`);
+  } finally {
+    await proxy.stop();
+  }
+}
+
+const SCENARIOS = [getlogs_range_refusals_are_split_and_retries_recover, pipes_give_the_same_database_as_backfill, malformed_ndjson_exits_2_and_changes_nothing,
   reconcile_finds_drift_and_replay_fixes_it, rollback_then_scan_restores_the_same_state];
 
 async function main() {

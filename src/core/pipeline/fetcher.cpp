@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/chain/evm/evm_client.hpp"
 #include "core/rpc/json_rpc.hpp"
 
@@ -45,6 +47,8 @@ void Fetcher::run() {
         evm::EvmClient client(m_chain);
         const uint64_t max_range = std::max<uint64_t>(1, m_chain.batch_blocks.value);
         uint64_t range = std::min(k_initial_range, max_range);
+        // The smallest span the node refused: ranges never grow back to it (learned for the run).
+        uint64_t refused = UINT64_MAX;
         uint64_t start = m_from;
         while (start <= m_to) {
             {
@@ -60,6 +64,7 @@ void Fetcher::run() {
                 fr.logs = client.transfer_logs(start, end);
             } catch (const rpc::CallError& e) {
                 if (!e.result_too_large() || end == start) throw;
+                refused = std::min(refused, end - start + 1);
                 range = std::max<uint64_t>(1, (end - start + 1) / 2);
                 spdlog::debug("{}: eth_getLogs {}..{} refused ({}); range now {} blocks",
                               m_chain.name, start, end, e.node_message(), range);
@@ -70,7 +75,7 @@ void Fetcher::run() {
             if (bytes > k_target_response_bytes && range > 1)
                 range = std::max<uint64_t>(1, range / 2);
             else if (bytes < k_target_response_bytes / 4 && end - start + 1 == range)
-                range = std::min(max_range, range * 2);
+                range = std::min({max_range, range * 2, refused - 1});
             start = end + 1;
             {
                 std::lock_guard lock(m_mutex);
