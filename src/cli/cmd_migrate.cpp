@@ -53,7 +53,7 @@ void register_migrate(CLI::App& app, GlobalOptions& g) {
     });
 
     auto* status = cmd->add_subcommand("status", "List migrations: applied, pending or MODIFIED");
-    add_output_option(status, *output, false);
+    add_output_option(status, *output);
     status->callback([&g, output] {
         auto config = load_config(g);
         auto s = open_store(config, "migrate", false);
