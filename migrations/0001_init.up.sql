@@ -40,7 +40,9 @@ CREATE TABLE balances (
     chain          text NOT NULL,
     token          bytea NOT NULL,
     account        bytea NOT NULL,
-    amount         numeric(78, 0) NOT NULL,
+    -- A balance is a uint256 on chain; beyond ±(2^256-1) something is wrong, never stored.
+    amount         numeric(78, 0) NOT NULL CONSTRAINT balances_amount_fits_256_bits CHECK (
+                       abs(amount) <= 115792089237316195423570985008687907853269984665640564039457584007913129639935),
     updated_block  bigint NOT NULL,
     PRIMARY KEY (chain, token, account)
 );

@@ -6,7 +6,8 @@
 namespace chainidx::cli {
 
 void register_config(CLI::App& app, GlobalOptions& g) {
-    auto* cmd = app.add_subcommand("config", "Inspect the merged configuration");
+    auto* cmd = app.add_subcommand(
+        "config", "Inspect the merged configuration.\nExample: chainidx config show");
     cmd->require_subcommand(1);
     auto* show = cmd->add_subcommand(
         "show",

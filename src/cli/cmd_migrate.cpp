@@ -32,7 +32,10 @@ void register_migrate(CLI::App& app, GlobalOptions& g) {
     cmd->require_subcommand(1);
     auto output = std::make_shared<Output>(Output::table);
 
-    auto* up = cmd->add_subcommand("up", "Apply every pending migration, each in a transaction");
+    auto* up = cmd->add_subcommand("up",
+                                   "Apply every pending migration, each in a transaction. "
+                                   "Concurrent runs wait for each other.\n"
+                                   "Example: chainidx migrate up --db postgres://…");
     up->callback([&g] {
         auto config = load_config(g);
         auto s = open_store(config, "migrate", false);
@@ -42,8 +45,10 @@ void register_migrate(CLI::App& app, GlobalOptions& g) {
     });
 
     auto count = std::make_shared<int>(1);
-    auto* down = cmd->add_subcommand("down", "Revert the last N applied migrations (default 1)");
-    down->add_option("N", *count, "How many to revert")->check(CLI::PositiveNumber);
+    auto* down = cmd->add_subcommand("down",
+                                     "Revert the last N applied migrations (default 1).\n"
+                                     "Example: chainidx migrate down 1");
+    down->add_option("N", *count, "How many to revert (1 or more)")->check(CLI::Range(1, 1000000));
     down->callback([&g, count] {
         auto config = load_config(g);
         auto s = open_store(config, "migrate", false);
@@ -52,7 +57,10 @@ void register_migrate(CLI::App& app, GlobalOptions& g) {
         for (const auto& m : done) spdlog::info("migrate: reverted {:04d}_{}", m.version, m.name);
     });
 
-    auto* status = cmd->add_subcommand("status", "List migrations: applied, pending or MODIFIED");
+    auto* status = cmd->add_subcommand(
+        "status",
+        "List migrations: applied, pending or MODIFIED. Exit 0 when all are applied unmodified, "
+        "1 otherwise (for deploy scripts).\nExample: chainidx migrate status --output json");
     add_output_option(status, *output);
     status->callback([&g, output] {
         auto config = load_config(g);

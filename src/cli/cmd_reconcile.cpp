@@ -82,12 +82,14 @@ void register_reconcile(CLI::App& app, GlobalOptions& g) {
         "reconcile",
         "Compare indexed balances with the chain's own (ERC-20 balanceOf via eth_call at one "
         "block, batched) and check that every balance equals the sum of its events. Each run is "
-        "stored. Exit 0: all match; 3: drift found; 1: could not run.\n"
+        "stored. Exit 0: all match; 3: drift found; 2: bad usage or nothing indexed; 1: could not "
+        "run.\n"
         "Example: chainidx reconcile --chain ethereum --at finalized --sample 500");
     add_chain_option(cmd, o->chain);
     auto* block = cmd->add_option("--block", o->block, "Block to compare at (default: watermark)")
                       ->option_text("N");
-    cmd->add_option("--at", o->at, "Compare at the safe or finalized height instead")
+    cmd->add_option("--at", o->at,
+                    "Compare at the safe or finalized height instead (pending: the watermark)")
         ->check(CLI::IsMember({"pending", "safe", "finalized"}))
         ->excludes(block)
         ->option_text("STAGE");

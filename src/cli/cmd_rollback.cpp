@@ -96,7 +96,8 @@ void register_rollback(CLI::App& app, GlobalOptions& g) {
         "rollback",
         "Undo everything indexed above a block: events (their balance deltas reversed), block "
         "hashes, the watermark. Shows a summary and asks first on a terminal; recorded with "
-        "who, when and why. Refuses to cross the finalized height without --force.\n"
+        "who, when and why. Refuses to cross the finalized height without --force (exit 4). "
+        "Exit 1 when the prompt is answered no; 2 without --yes when stdin is not a terminal.\n"
         "Example: chainidx rollback --chain ethereum --to-block 19000000 --reason 'bad RPC' "
         "--yes");
     add_chain_option(cmd, o->chain, false);

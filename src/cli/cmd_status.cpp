@@ -97,7 +97,9 @@ void register_status(CLI::App& app, GlobalOptions& g) {
     auto o = std::make_shared<StatusOptions>();
     auto* cmd = app.add_subcommand(
         "status",
-        "Where a chain stands: watermark, head, lag, safe/finalized heights, counts, reorgs.\n"
+        "Where a chain stands: watermark, head, lag, safe/finalized heights, counts, reorgs. The "
+        "head comes from the chain's RPC endpoint when one is configured; without it head and "
+        "lag are null and only a warning is logged.\n"
         "Example: chainidx status --chain ethereum --output json");
     add_chain_option(cmd, o->chain);
     add_output_option(cmd, o->output);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "cli/logging.hpp"
 #include "core/model/errors.hpp"
 
 namespace chainidx::cli {
@@ -24,16 +25,21 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                    "PostgreSQL URL, e.g. postgres://user:pass@host/db (default: "
                    "$CHAINIDX_DATABASE_URL, then [database] url)")
         ->option_text("URL");
-    app.add_option("--log-level", g.log_level, "debug, info, warn or error")
+    app.add_option("--log-level", g.log_level, "debug, info (default), warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
         ->option_text("LEVEL");
+    app.add_option("--log-format", g.log_format,
+                   "text (for people) or json (one object per line with run id and chain)")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->option_text("FORMAT");
 }
 
 void add_output_option(CLI::App* sub, Output& out, bool with_ndjson) {
     std::map<std::string, Output> names{{"table", Output::table}, {"json", Output::json}};
     if (with_ndjson) names["ndjson"] = Output::ndjson;
     sub->add_option("--output,-o", out,
-                    "Output format: table, json" + std::string(with_ndjson ? " or ndjson" : " "))
+                    std::string("Output format: table (default), json") +
+                        (with_ndjson ? " or ndjson (one object per line)" : ""))
         ->transform(CLI::CheckedTransformer(names, CLI::ignore_case))
         ->option_text("FORMAT");
 }
@@ -48,7 +54,8 @@ void add_chain_option(CLI::App* sub, ChainFlags& flags, bool with_rpc) {
         sub->add_option("--rpc", flags.rpc,
                         "RPC endpoint(s) for this chain, overriding the config and "
                         "CHAINIDX_<CHAIN>_RPC")
-            ->option_text("URL");
+            ->option_text("URL")
+            ->delimiter(',');
 }
 
 config::Config load_config(const GlobalOptions& g, const ChainFlags* chain) {
@@ -56,6 +63,7 @@ config::Config load_config(const GlobalOptions& g, const ChainFlags* chain) {
     if (!g.config_file.empty()) o.config_file = g.config_file;
     if (!g.database_url.empty()) o.database_url = g.database_url;
     if (chain) {
+        set_log_chain(chain->chain);
         o.chain = chain->chain;
         o.rpc = chain->rpc;
         o.batch_blocks = chain->batch_blocks;

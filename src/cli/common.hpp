@@ -16,6 +16,7 @@ struct GlobalOptions {
     std::string config_file;
     std::string database_url;
     std::string log_level = "info";
+    std::string log_format = "text";
 };
 
 enum class Output { table, json, ndjson };

@@ -1,13 +1,13 @@
 // chainidx: index token balances from blockchains into PostgreSQL and keep them provably right.
 // main only dispatches; the one place that turns errors into exit codes is here.
 #include <signal.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/logging.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/stop.hpp"
 
@@ -20,6 +20,14 @@ void on_signal(int sig) {
     chainidx::pipeline::request_stop(sig);
 }
 
+// The one place a failed run is reported: a JSON log line with --log-format json, else text.
+void report_error(const chainidx::cli::GlobalOptions& g, const std::string& what) {
+    if (g.log_format == "json" && spdlog::default_logger())
+        spdlog::error("{}", what);
+    else
+        std::cerr << "chainidx: error: " << what << "\n";
+}
+
 void install_signal_handlers() {
     struct sigaction sa {};
     sa.sa_handler = on_signal;
@@ -27,13 +35,6 @@ void install_signal_handlers() {
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
     signal(SIGPIPE, SIG_IGN);
-}
-
-void setup_logging(const std::string& level) {
-    auto logger = spdlog::stderr_color_mt("chainidx");
-    logger->set_pattern("chainidx: %^%l%$: %v");
-    logger->set_level(spdlog::level::from_str(level));
-    spdlog::set_default_logger(logger);
 }
 
 }  // namespace
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
     cli::register_rollback(app, global);
     cli::register_config(app, global);
     // Logging must be set up before a subcommand's callback runs.
-    app.parse_complete_callback([&] { setup_logging(global.log_level); });
+    app.parse_complete_callback([&] { cli::setup_logging(global.log_level, global.log_format); });
     install_signal_handlers();
     try {
         app.parse(argc, argv);
@@ -74,14 +75,15 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
+        // Parse errors come before logging is set up: always plain text.
         std::cerr << "chainidx: error: " << e.what() << "\n"
                   << "Run with --help for usage.\n";
         return k_exit_usage;
     } catch (const Error& e) {
-        std::cerr << "chainidx: error: " << e.what() << "\n";
+        report_error(global, e.what());
         return e.exit_code();
     } catch (const std::exception& e) {
-        std::cerr << "chainidx: error: " << e.what() << "\n";
+        report_error(global, e.what());
         return k_exit_failure;
     }
 }

@@ -345,11 +345,34 @@ std::string redact_database_url(const std::string& url) {
         }
         return url;
     }
-    // Keyword form: "host=... password=secret ..."
-    auto pw = url.find("password=");
-    if (pw == std::string::npos) return url;
-    auto end = url.find(' ', pw);
-    return url.substr(0, pw) + "password=***" + (end == std::string::npos ? "" : url.substr(end));
+    // Keyword form: "host=x password=secret", "password = 'two words'" (libpq allows spaces
+    // around '=' and single-quoted values with \' escapes).
+    std::string out;
+    size_t i = 0;
+    while (i < url.size()) {
+        size_t key = url.find("password", i);
+        if (key == std::string::npos) break;
+        size_t p = key + 8;
+        while (p < url.size() && url[p] == ' ') ++p;
+        if (p >= url.size() || url[p] != '=') {
+            out += url.substr(i, p - i);
+            i = p;
+            continue;
+        }
+        ++p;
+        while (p < url.size() && url[p] == ' ') ++p;
+        size_t end = p;
+        if (end < url.size() && url[end] == '\'') {
+            for (++end; end < url.size() && url[end] != '\''; ++end)
+                if (url[end] == '\\') ++end;
+            if (end < url.size()) ++end;
+        } else {
+            while (end < url.size() && url[end] != ' ') ++end;
+        }
+        out += url.substr(i, key - i) + "password=***";
+        i = end;
+    }
+    return out + url.substr(std::min(i, url.size()));
 }
 
 std::string redact_rpc_url(const std::string& url) {

@@ -98,7 +98,13 @@ void write_new_events(pqxx::work& tx, const Batch& b, const Stamps& st, IngestRe
         std::copy(e.account.begin(), e.account.end(), key.begin() + 20);
         auto [it, fresh] = sums.try_emplace(key, Sum{e.token, e.account, e.delta, e.block_number});
         if (!fresh) {
-            it->second.amount = it->second.amount + e.delta;
+            try {
+                it->second.amount = it->second.amount + e.delta;
+            } catch (const DataError& overflow) {
+                throw DataError("chain " + b.chain + ": block " + std::to_string(e.block_number) +
+                                ", tx " + hex::encode(e.tx_hash) + " event " +
+                                std::to_string(e.event_index) + ": " + overflow.what());
+            }
             it->second.block = std::max(it->second.block, e.block_number);
         }
     }
@@ -139,6 +145,35 @@ void write_events_checked(pqxx::work& tx, const Batch& b, const Stamps& st, Inge
     result.balances_touched = counts[1].as<uint64_t>();
 }
 
+// Raises the stored safe/finalized heights (never past the watermark, never backwards: a lagging
+// node is not a reorg) and stamps the blocks and events in between, in the caller's transaction.
+void promote_in(pqxx::work& tx, const std::string& chain, uint64_t safe_block,
+                uint64_t finalized_block) {
+    auto r = tx.exec_params(
+        "SELECT safe_block, finalized_block, block_number FROM watermarks WHERE chain = $1 "
+        "FOR UPDATE",
+        chain);
+    if (r.empty()) return;
+    const auto old_safe = r[0][0].as<int64_t>();
+    const auto old_final = r[0][1].as<int64_t>();
+    const auto wm = r[0][2].as<int64_t>();
+    const int64_t new_final = std::max(old_final, std::min<int64_t>(finalized_block, wm));
+    const int64_t new_safe =
+        std::max(std::max(old_safe, new_final), std::min<int64_t>(safe_block, wm));
+    if (new_final == old_final && new_safe == old_safe) return;
+    for (const char* table : {"blocks", "balance_events"}) {
+        const std::string col = std::string(table) == "blocks" ? "number" : "block_number";
+        tx.exec_params("UPDATE " + std::string(table) + " SET finality = 2 WHERE chain = $1 AND " +
+                           col + " > $2 AND " + col + " <= $3 AND finality < 2",
+                       chain, old_final, new_final);
+        tx.exec_params("UPDATE " + std::string(table) + " SET finality = 1 WHERE chain = $1 AND " +
+                           col + " > $2 AND " + col + " <= $3 AND finality < 1",
+                       chain, old_safe, new_safe);
+    }
+    tx.exec_params("UPDATE watermarks SET safe_block = $2, finalized_block = $3 WHERE chain = $1",
+                   chain, new_safe, new_final);
+}
+
 }  // namespace
 
 IngestResult Store::ingest(const Batch& b) {
@@ -152,6 +187,12 @@ IngestResult Store::ingest(const Batch& b) {
             return ingest_once(b, fast);
         } catch (const pqxx::unique_violation&) {
             if (!fast) throw;  // cannot happen on the checking path; never hide it
+        } catch (const pqxx::check_violation& e) {
+            throw DataError("chain " + b.chain + ": blocks " + std::to_string(b.from) + ".." +
+                            std::to_string(b.to) +
+                            ": a balance would leave the uint256 range, nothing of them was "
+                            "written (" +
+                            std::string(e.what()).substr(0, 200) + ")");
         }
     }
     return {};
@@ -197,6 +238,9 @@ IngestResult Store::ingest_once(const Batch& b, bool allow_fast_path) {
         static_cast<int64_t>(b.from), static_cast<int64_t>(st.safe),
         static_cast<int64_t>(st.finalized));
     result.watermark_advanced = wm.affected_rows() == 1;
+    // Rows were stamped with the batch's heights; the stored heights follow in the same
+    // transaction, so `balances --at finalized` is right between batches too.
+    promote_in(tx, b.chain, st.safe, st.finalized);
 
     if (b.job)
         tx.exec_params(
@@ -280,30 +324,7 @@ void Store::promote_finality(const std::string& chain, uint64_t safe_block,
                              uint64_t finalized_block) {
     pqxx::work tx(*m_impl->conn);
     tx.exec_params(k_chain_xact_lock, chain);  // so no batch stamps finality concurrently
-    auto r = tx.exec_params(
-        "SELECT safe_block, finalized_block, block_number FROM watermarks WHERE chain = $1 "
-        "FOR UPDATE",
-        chain);
-    if (r.empty()) return;
-    const auto old_safe = r[0][0].as<int64_t>();
-    const auto old_final = r[0][1].as<int64_t>();
-    // Never past what is indexed, never backwards (a lagging node is not a reorg).
-    const auto wm = r[0][2].as<int64_t>();
-    const int64_t new_final = std::max(old_final, std::min<int64_t>(finalized_block, wm));
-    const int64_t new_safe =
-        std::max(std::max(old_safe, new_final), std::min<int64_t>(safe_block, wm));
-    if (new_final == old_final && new_safe == old_safe) return;
-    for (const char* table : {"blocks", "balance_events"}) {
-        const std::string col = std::string(table) == "blocks" ? "number" : "block_number";
-        tx.exec_params("UPDATE " + std::string(table) + " SET finality = 2 WHERE chain = $1 AND " +
-                           col + " > $2 AND " + col + " <= $3 AND finality < 2",
-                       chain, old_final, new_final);
-        tx.exec_params("UPDATE " + std::string(table) + " SET finality = 1 WHERE chain = $1 AND " +
-                           col + " > $2 AND " + col + " <= $3 AND finality < 1",
-                       chain, old_safe, new_safe);
-    }
-    tx.exec_params("UPDATE watermarks SET safe_block = $2, finalized_block = $3 WHERE chain = $1",
-                   chain, new_safe, new_final);
+    promote_in(tx, chain, safe_block, finalized_block);
     tx.commit();
 }
 

@@ -1,0 +1,116 @@
+// Migrations (src/core/store/store_migrate.cpp) on a real PostgreSQL.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "core/model/errors.hpp"
+#include "store_test_support.hpp"
+
+using namespace chainidx;
+using namespace chainidx::test;
+
+namespace {
+
+std::string label(const store::MigrationState& m) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d", m.version);
+    return std::string(buf) + "_" + m.name;
+}
+
+int64_t table_count(Sql& sql) {
+    return sql.count(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        " AND table_name <> 'schema_migrations'");
+}
+
+}  // namespace
+
+TEST_CASE("migrations_go_up_down_and_up_again_and_report_status") {
+    TestDb db(false);
+    store::Store& s = *db.store;
+
+    auto all = s.migration_status();
+    REQUIRE(all.size() >= 2);
+    for (const auto& m : all) {
+        CAPTURE(label(m));
+        CHECK(m.applied);
+        CHECK_FALSE(m.modified);
+        CHECK_FALSE(m.applied_at.empty());
+    }
+    CHECK_NOTHROW(s.require_current_schema());
+    CHECK(s.migrate_up().empty());  // nothing left to do
+    const int64_t tables = table_count(*db.sql);
+    CHECK(tables >= 7);
+
+    // Down one: the newest is pending, the others stay applied.
+    auto reverted = s.migrate_down(1);
+    REQUIRE(reverted.size() == 1);
+    CHECK(reverted[0].version == all.back().version);
+    auto st = s.migration_status();
+    CHECK_FALSE(st.back().applied);
+    CHECK(st.front().applied);
+    CHECK_THROWS_WITH_AS(s.require_current_schema(), doctest::Contains(label(all.back()).c_str()),
+                         UsageError);
+
+    // Down all: every migration pending, no table of chainidx left.
+    auto rest = s.migrate_down(1000);
+    CHECK(rest.size() == all.size() - 1);
+    for (const auto& m : s.migration_status()) CHECK_FALSE(m.applied);
+    CHECK(table_count(*db.sql) == 0);
+    CHECK_THROWS_AS(s.require_current_schema(), UsageError);
+    CHECK(s.migrate_down(1000).empty());
+
+    // Up again: the same schema as before, usable.
+    auto applied = s.migrate_up();
+    CHECK(applied.size() == all.size());
+    for (const auto& m : s.migration_status()) CHECK(m.applied);
+    CHECK(table_count(*db.sql) == tables);
+    CHECK_NOTHROW(s.require_current_schema());
+    CHECK_NOTHROW(s.register_chain(k_chain, "evm", k_chain_id));
+}
+
+TEST_CASE("migration_with_changed_checksum_is_refused_by_name") {
+    TestDb db(false);
+    store::Store& s = *db.store;
+    const auto first = s.migration_status().front();
+    const std::string original = db.sql->text(
+        "SELECT checksum FROM schema_migrations WHERE version = " + std::to_string(first.version));
+    // Put the checksum back whatever happens, so the next case can migrate down.
+    struct Restore {
+        Sql& sql;
+        std::string sql_text;
+        ~Restore() {
+            try {
+                sql.exec(sql_text);
+            } catch (...) {
+            }
+        }
+    } restore{*db.sql, "UPDATE schema_migrations SET checksum = '" + original +
+                           "' WHERE version = " + std::to_string(first.version)};
+    db.sql->exec("UPDATE schema_migrations SET checksum = 'x' WHERE version = " +
+                 std::to_string(first.version));
+
+    auto st = s.migration_status();
+    CHECK(st.front().modified);
+    CHECK(st.front().applied);
+    for (size_t i = 1; i < st.size(); ++i) CHECK_FALSE(st[i].modified);
+
+    CHECK_THROWS_WITH_AS(s.migrate_up(), doctest::Contains(label(first).c_str()), UsageError);
+    CHECK_THROWS_WITH_AS(s.require_current_schema(), doctest::Contains(label(first).c_str()),
+                         UsageError);
+    CHECK_THROWS_WITH_AS(s.migrate_down(1), doctest::Contains(label(first).c_str()), UsageError);
+    // Refused means untouched: everything still applied.
+    for (const auto& m : s.migration_status()) CHECK(m.applied);
+}
+
+TEST_CASE("migration_newer_than_the_binary_is_refused") {
+    TestDb db(false);
+    store::Store& s = *db.store;
+    db.sql->exec(
+        "INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, 'from_the_future', "
+        "'abc')");
+    CHECK_THROWS_WITH_AS(s.migrate_up(), doctest::Contains("from_the_future"), UsageError);
+    CHECK_THROWS_WITH_AS(s.require_current_schema(), doctest::Contains("9999"), UsageError);
+    db.sql->exec("DELETE FROM schema_migrations WHERE version = 9999");
+    CHECK_NOTHROW(s.require_current_schema());
+}
