@@ -147,8 +147,9 @@ void write_events_checked(pqxx::work& tx, const Batch& b, const Stamps& st, Inge
 
 // Raises the stored safe/finalized heights (never past the watermark, never backwards: a lagging
 // node is not a reorg) and stamps the blocks and events in between, in the caller's transaction.
+// Rows of blocks [skip_from, skip_to] were stamped by the caller and are not visited again.
 void promote_in(pqxx::work& tx, const std::string& chain, uint64_t safe_block,
-                uint64_t finalized_block) {
+                uint64_t finalized_block, int64_t skip_from = 1, int64_t skip_to = 0) {
     auto r = tx.exec_params(
         "SELECT safe_block, finalized_block, block_number FROM watermarks WHERE chain = $1 "
         "FOR UPDATE",
@@ -161,15 +162,29 @@ void promote_in(pqxx::work& tx, const std::string& chain, uint64_t safe_block,
     const int64_t new_safe =
         std::max(std::max(old_safe, new_final), std::min<int64_t>(safe_block, wm));
     if (new_final == old_final && new_safe == old_safe) return;
-    for (const char* table : {"blocks", "balance_events"}) {
-        const std::string col = std::string(table) == "blocks" ? "number" : "block_number";
-        tx.exec_params("UPDATE " + std::string(table) + " SET finality = 2 WHERE chain = $1 AND " +
-                           col + " > $2 AND " + col + " <= $3 AND finality < 2",
-                       chain, old_final, new_final);
-        tx.exec_params("UPDATE " + std::string(table) + " SET finality = 1 WHERE chain = $1 AND " +
-                           col + " > $2 AND " + col + " <= $3 AND finality < 1",
-                       chain, old_safe, new_safe);
-    }
+    // Stamps (lo, hi] less the skipped blocks, as at most two index ranges.
+    auto stamp_range = [&](int stage, int64_t lo, int64_t hi) {
+        std::vector<std::pair<int64_t, int64_t>> parts;
+        if (skip_from > skip_to) {
+            parts.emplace_back(lo, hi);
+        } else {
+            parts.emplace_back(lo, std::min(hi, skip_from - 1));
+            parts.emplace_back(std::max(lo, skip_to), hi);
+        }
+        for (auto [a, b] : parts) {
+            if (a >= b) continue;
+            tx.exec_params(
+                "UPDATE blocks SET finality = $4 WHERE chain = $1 AND number > $2 "
+                "AND number <= $3 AND finality < $4",
+                chain, a, b, stage);
+            tx.exec_params(
+                "UPDATE balance_events SET finality = $4 WHERE chain = $1 AND "
+                "block_number > $2 AND block_number <= $3 AND finality < $4",
+                chain, a, b, stage);
+        }
+    };
+    stamp_range(2, old_final, new_final);
+    stamp_range(1, old_safe, new_safe);
     tx.exec_params("UPDATE watermarks SET safe_block = $2, finalized_block = $3 WHERE chain = $1",
                    chain, new_safe, new_final);
 }
@@ -240,7 +255,8 @@ IngestResult Store::ingest_once(const Batch& b, bool allow_fast_path) {
     result.watermark_advanced = wm.affected_rows() == 1;
     // Rows were stamped with the batch's heights; the stored heights follow in the same
     // transaction, so `balances --at finalized` is right between batches too.
-    promote_in(tx, b.chain, st.safe, st.finalized);
+    promote_in(tx, b.chain, st.safe, st.finalized, static_cast<int64_t>(b.from),
+               static_cast<int64_t>(b.to));
 
     if (b.job)
         tx.exec_params(
