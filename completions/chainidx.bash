@@ -54,7 +54,7 @@ _chainidx() {
     local global="--config --db --log-level --log-format --help -h"
     local cmds="migrate backfill scan status balances normalize ingest reconcile replay rollback config"
     # Options that take a value: the word after them is never a subcommand.
-    local takes_value="--config|--db|--log-level|--log-format|--chain|--rpc|--from|--to|--batch-blocks|--emit|--output|-o|--account|--token|--at|--block|--sample|--to-block|--reason|--input|-i"
+    local takes_value="--max-lag|--config|--db|--log-level|--log-format|--chain|--rpc|--from|--to|--batch-blocks|--emit|--output|-o|--account|--token|--at|--block|--sample|--to-block|--reason|--input|-i"
 
     # Find the subcommand (and, for migrate and config, the nested one).
     local sub="" nested="" i w
@@ -108,7 +108,7 @@ _chainidx() {
             esac ;;
         backfill) opts="--chain --rpc --from --to --batch-blocks --emit" ;;
         scan) opts="--chain --rpc --once --follow" ;;
-        status) opts="--chain --rpc --output -o --verify" ;;
+        status) opts="--chain --rpc --output -o --verify --check --max-lag" ;;
         balances) opts="--chain --account --token --at --all --output -o" ;;
         normalize) opts="--chain --input -i" ;;
         ingest) opts="--chain --input -i --batch-blocks" ;;

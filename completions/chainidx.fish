@@ -49,7 +49,7 @@ function __chainidx_using
             continue
         end
         switch $t
-            case --config --db --log-level --log-format --chain --rpc --from --to --batch-blocks --emit --output -o --account --token --at --block --sample --to-block --reason --input -i
+            case --config --db --log-level --log-format --chain --rpc --from --to --batch-blocks --max-lag --emit --output -o --account --token --at --block --sample --to-block --reason --input -i
                 set skip 1
             case '-*'
             case '*'
@@ -120,6 +120,8 @@ complete -c chainidx -n '__chainidx_using scan; and not __fish_seen_argument -l 
 
 # status
 complete -c chainidx -n '__chainidx_using status' -l verify -d 'Also check that every balance equals the sum of its events'
+complete -c chainidx -n '__chainidx_using status' -l check -d 'For monitoring: exit 5 when lagging, head unknown or nothing indexed'
+complete -c chainidx -n '__chainidx_using status' -l max-lag -x -d 'Blocks of lag --check allows (default 64)'
 
 # balances
 complete -c chainidx -n '__chainidx_using balances' -l account -x -d 'Only this account'

@@ -15,7 +15,26 @@ struct StatusOptions {
     ChainFlags chain;
     Output output = Output::table;
     bool verify = false;
+    bool check = false;
+    uint64_t max_lag = 64;
 };
+
+// status --check: one line on stderr and exit 5 when the chain is not healthy, for monitors.
+void check_health(const StatusOptions& o, const store::Status& s,
+                  const std::optional<uint64_t>& head) {
+    std::string problem;
+    if (!s.watermark)
+        problem = "nothing indexed yet";
+    else if (!head)
+        problem = "the head is unknown (the RPC endpoint did not answer)";
+    else if (*head > *s.watermark && *head - *s.watermark > o.max_lag)
+        problem = "lagging " + std::to_string(*head - *s.watermark) + " blocks behind the head " +
+                  std::to_string(*head) + " (more than --max-lag " + std::to_string(o.max_lag) +
+                  ")";
+    if (problem.empty()) return;
+    spdlog::error("status --check {}: {}", s.chain, problem);
+    if (exit_code() == 0) exit_code() = k_exit_check_failed;
+}
 
 nlohmann::ordered_json opt(const std::optional<uint64_t>& v) {
     return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
@@ -71,6 +90,7 @@ void run_status(const StatusOptions& o, const GlobalOptions& g) {
                            {"sum_of_events", m.sum_of_events}});
         if (!bad.empty()) exit_code() = k_exit_inconsistent;
     }
+    if (o.check) check_health(o, s, head);
     if (o.output != Output::table) {
         std::cout << (o.output == Output::json ? j.dump(2) : j.dump()) << "\n";
         return;
@@ -105,6 +125,11 @@ void register_status(CLI::App& app, GlobalOptions& g) {
     add_output_option(cmd, o->output);
     cmd->add_flag("--verify", o->verify,
                   "Also check that every balance equals the sum of its events (exit 4 if not)");
+    cmd->add_flag("--check", o->check,
+                  "For monitoring: exit 5 when nothing is indexed, the head is unknown, or the "
+                  "watermark lags the head by more than --max-lag blocks");
+    cmd->add_option("--max-lag", o->max_lag, "Blocks of lag --check allows (default 64)")
+        ->option_text("N");
     cmd->callback([o, &g] { run_status(*o, g); });
 }
 

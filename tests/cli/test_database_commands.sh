@@ -37,6 +37,10 @@ run status --chain ethereum --output json
 expect_code 0 "status of an unindexed chain"
 expect_out '"watermark": null' "status of an unindexed chain has no watermark"
 
+run status --chain ethereum --check
+expect_code 5 "status --check with nothing indexed"
+expect_err "nothing indexed yet" "status --check says why"
+
 run balances --chain ethereum --output json
 expect_code 0 "balances of an unindexed chain"
 [ "$out" = "[]" ] || fail "balances of an unindexed chain is an empty array"

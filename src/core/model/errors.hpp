@@ -12,6 +12,7 @@ enum ExitCode : int {
     k_exit_usage = 2,         // bad flag, bad config value, bad input: fix it and rerun
     k_exit_drift = 3,         // reconcile found drift
     k_exit_inconsistent = 4,  // the chain's data contradicts what is stored (deep reorg, bad node)
+    k_exit_check_failed = 5,  // status --check: lagging, head unknown or nothing indexed
     k_exit_sigint = 130,
     k_exit_sigterm = 143,
 };
