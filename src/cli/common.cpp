@@ -28,6 +28,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
     app.add_option("--log-level", g.log_level, "debug, info (default), warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
         ->option_text("LEVEL");
+    app.add_option("--metrics-file", g.metrics_file,
+                   "Write Prometheus metrics here at the end of the run, atomically (for the "
+                   "node_exporter textfile collector)")
+        ->option_text("PATH");
     app.add_option("--log-format", g.log_format,
                    "text (for people) or json (one object per line with run id and chain)")
         ->check(CLI::IsMember({"text", "json"}))

@@ -17,6 +17,7 @@ struct GlobalOptions {
     std::string database_url;
     std::string log_level = "info";
     std::string log_format = "text";
+    std::string metrics_file;
 };
 
 enum class Output { table, json, ndjson };

@@ -4,10 +4,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <iostream>
 
 #include "cli/common.hpp"
 #include "cli/logging.hpp"
+#include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/stop.hpp"
 
@@ -26,6 +28,21 @@ void report_error(const chainidx::cli::GlobalOptions& g, const std::string& what
         spdlog::error("{}", what);
     else
         std::cerr << "chainidx: error: " << what << "\n";
+}
+
+// Written at the end of every run that got as far as parsing, failed or not, so a timer's
+// textfile collector always sees the last run.
+void write_metrics(const chainidx::cli::GlobalOptions& g, int code) {
+    if (g.metrics_file.empty()) return;
+    auto& reg = chainidx::metrics::registry();
+    reg.gauge("chainidx_last_run_exit_code", "Exit code of the last run").set(code);
+    reg.gauge("chainidx_last_run_timestamp_seconds", "When the last run ended (Unix time)")
+        .set(static_cast<double>(std::time(nullptr)));
+    try {
+        chainidx::metrics::write_file(g.metrics_file);
+    } catch (const std::exception& e) {
+        report_error(g, std::string("metrics not written: ") + e.what());
+    }
 }
 
 void install_signal_handlers() {
@@ -67,6 +84,7 @@ int main(int argc, char** argv) {
     install_signal_handlers();
     try {
         app.parse(argc, argv);
+        write_metrics(global, cli::exit_code());
         return cli::exit_code();
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
@@ -81,9 +99,11 @@ int main(int argc, char** argv) {
         return k_exit_usage;
     } catch (const Error& e) {
         report_error(global, e.what());
+        write_metrics(global, e.exit_code());
         return e.exit_code();
     } catch (const std::exception& e) {
         report_error(global, e.what());
+        write_metrics(global, k_exit_failure);
         return k_exit_failure;
     }
 }

@@ -26,4 +26,7 @@ core_to_cli=$(grep -rn '#include "cli/' src/core || true)
 model_deps=$(grep -rn '#include "core/' src/core/model | grep -v '"core/model/' || true)
 [ -z "$model_deps" ] || fail "model depends on other core modules: $model_deps"
 
+metrics_deps=$(grep -rn '#include "core/' src/core/metrics | grep -v '"core/metrics/' || true)
+[ -z "$metrics_deps" ] || fail "metrics depends on other core modules: $metrics_deps"
+
 finish

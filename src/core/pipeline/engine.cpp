@@ -7,6 +7,7 @@
 
 #include "core/chain/evm/evm_client.hpp"
 #include "core/chain/evm/normalizer.hpp"
+#include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/fetcher.hpp"
 #include "core/pipeline/progress.hpp"
@@ -40,6 +41,27 @@ void validate_range(const FetchedRange& r, const std::string& chain) {
         if (log.block_hash != r.headers[log.block_number - r.from].hash)
             throw RangeInconsistent(chain + ": a log of block " + std::to_string(log.block_number) +
                                     " names another block hash than its header");
+}
+
+void record_batch_metrics(const std::string& chain_name, const store::Batch& batch,
+                          const evm::NormalizeStats& stats, const store::IngestResult& r,
+                          double seconds) {
+    auto& reg = metrics::registry();
+    const metrics::Labels chain{{"chain", chain_name}};
+    reg.counter("chainidx_blocks_indexed_total", "Blocks committed", chain)
+        .add(batch.to - batch.from + 1);
+    reg.counter("chainidx_transfer_logs_total", "ERC-20 Transfer logs normalized", chain)
+        .add(stats.transfers);
+    reg.counter("chainidx_events_inserted_total", "Balance events newly stored", chain)
+        .add(r.events_inserted);
+    reg.counter("chainidx_skipped_logs_total",
+                "Transfer-topic logs that are not ERC-20 transfers (ERC-721, malformed)", chain)
+        .add(stats.erc721 + stats.malformed);
+    reg.histogram("chainidx_batch_duration_seconds", "Time to commit one batch",
+                  {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}, chain)
+        .observe(seconds);
+    reg.gauge("chainidx_watermark_block", "The last block committed by this run", chain)
+        .set(static_cast<double>(batch.to));
 }
 
 }  // namespace
@@ -78,6 +100,10 @@ Engine::Heights Engine::read_heights() {
     // A lagging node can report tags above its own head; never trust a tag past the head.
     h.finalized = std::min(h.finalized, h.head);
     h.safe = std::min(std::max(h.safe, h.finalized), h.head);
+    auto& reg = metrics::registry();
+    const metrics::Labels chain{{"chain", m_chain.name}};
+    reg.gauge("chainidx_head_block", "The node's head block", chain).set(h.head);
+    reg.gauge("chainidx_finalized_block", "The chain's finalized block", chain).set(h.finalized);
     return h;
 }
 
@@ -114,6 +140,12 @@ uint64_t Engine::unwind_reorg(uint64_t mismatch_at, RunReport& report) {
     req.reason = "parent hash mismatch at block " + std::to_string(mismatch_at + 1);
     store::UnwindResult res = m_store.unwind(req);
     ++report.reorgs;
+    const metrics::Labels chain{{"chain", m_chain.name}};
+    metrics::registry().counter("chainidx_reorgs_total", "Reorgs unwound", chain).add();
+    metrics::registry()
+        .histogram("chainidx_reorg_depth_blocks", "Blocks unwound per reorg",
+                   {1, 2, 3, 5, 10, 20, 50, 100}, chain)
+        .observe(static_cast<double>(res.old_head - n));
     spdlog::warn(
         "{}: reorg: unwound {} blocks above the common ancestor {} (old head {}), "
         "reverted {} events",
@@ -196,6 +228,9 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 report.events_inserted += r.events_inserted;
                 report.events_duplicate += r.events_duplicate;
                 report.last_block = batch.to;
+                record_batch_metrics(
+                    m_chain.name, batch, stats, r,
+                    std::chrono::duration<double>(Clock::now() - ingest_start).count());
                 // Where the time goes: waiting for the node (fetch) vs writing (ingest).
                 spdlog::debug(
                     "{}: blocks {}..{}: {} events, waited {:.3f}s for the fetch, "

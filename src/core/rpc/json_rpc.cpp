@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/metrics/metrics.hpp"
+
 #include <chrono>
 #include <random>
 #include <thread>
@@ -49,7 +51,12 @@ void JsonRpcClient::fail_over() {
 simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::string& body) {
     thread_local std::mt19937 rng{std::random_device{}()};
     long backoff_ms = m_options.initial_backoff_ms;
+    const metrics::Labels labels{{"method", std::string(method)}, {"endpoint", endpoint()}};
+    auto& reg = metrics::registry();
     for (unsigned attempt = 0;; ++attempt) {
+        reg.counter("chainidx_rpc_requests_total", "JSON-RPC requests sent (batches count once)",
+                    labels)
+            .add();
         std::string problem;
         long wait_ms = backoff_ms + std::uniform_int_distribution<long>(0, backoff_ms / 2)(rng);
         try {
@@ -79,12 +86,18 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
             if (!e.retryable()) throw;
             problem = e.what();
         }
+        reg.counter("chainidx_rpc_errors_total",
+                    "JSON-RPC requests that failed in transport, HTTP status or JSON", labels)
+            .add();
         if (attempt >= m_options.retries)
             throw RpcError(std::string(method) + " via " + endpoint() + ": " + problem +
                                " (gave up after " + std::to_string(attempt + 1) + " attempts)",
                            true);
         spdlog::warn("rpc: {} via {}: {}; retry {}/{} in {} ms", method, endpoint(), problem,
                      attempt + 1, m_options.retries, wait_ms);
+        reg.counter("chainidx_rpc_retries_total", "JSON-RPC requests retried after a failure",
+                    labels)
+            .add();
         std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
         backoff_ms = std::min(backoff_ms * 2, 8000L);
         if (attempt % 2 == 1) fail_over();
