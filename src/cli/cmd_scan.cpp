@@ -4,6 +4,7 @@
 #include "cli/common.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/engine.hpp"
+#include "core/pipeline/stop.hpp"
 
 namespace chainidx::cli {
 
@@ -13,6 +14,7 @@ struct ScanOptions {
     ChainFlags chain;
     bool once = false;
     bool follow = false;
+    bool wait = false;
 };
 
 void run_scan(const ScanOptions& o, const GlobalOptions& g) {
@@ -20,9 +22,18 @@ void run_scan(const ScanOptions& o, const GlobalOptions& g) {
     const auto& chain = config.chain(o.chain.chain);
     auto store = open_store(config, "scan " + chain.name);
     std::string holder;
-    if (!store->try_lock_follower(chain.name, holder))
-        throw Error("chain " + chain.name + " is already being scanned by " + holder +
-                    "; only one scan per chain may run");
+    bool said = false;
+    while (!store->try_lock_follower(chain.name, holder)) {
+        if (!o.wait)
+            throw Error("chain " + chain.name + " is already being scanned by " + holder +
+                        "; only one scan per chain may run (--wait waits for it)");
+        if (!said) spdlog::info("scan {}: waiting for {} to finish", chain.name, holder);
+        said = true;
+        if (!pipeline::sleep_unless_stopped(1000)) {
+            exit_code() = exit_code_for_signal(pipeline::stop_signal());
+            return;
+        }
+    }
     pipeline::Engine engine(chain, *store);
     auto r = engine.scan(o.follow);
     spdlog::info("scan {}: {} blocks up to {}, {} Transfer logs, {} events new, {} reorgs, {:.2f}s",
@@ -45,6 +56,8 @@ void register_scan(CLI::App& app, GlobalOptions& g) {
     auto* once = cmd->add_flag("--once", o->once, "Catch up to the head, then exit");
     auto* follow = cmd->add_flag("--follow", o->follow, "Keep following the head until stopped");
     once->excludes(follow);
+    cmd->add_flag("--wait", o->wait,
+                  "If another scan of this chain runs, wait for it to end instead of exiting");
     cmd->callback([o, &g] {
         if (!o->once && !o->follow) throw UsageError("scan needs --once or --follow");
         run_scan(*o, g);

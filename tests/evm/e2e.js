@@ -221,6 +221,15 @@ async function scan_follow_unwinds_reorg() {
     assert(s.last_reorg && typeof s.last_reorg === 'object', `status last_reorg is ${JSON.stringify(s.last_reorg)}, expected the reorg`);
     assert(Number(s.last_reorg.depth) >= depth, `status last_reorg.depth is ${s.last_reorg.depth}, expected >= ${depth}`);
     await assertBalancesMatchChain(tc, await balances(tc), head, 'after the reorg');
+
+    // One scan per chain: a second one exits naming the holder, or waits with --wait.
+    const second = await cx.run(['scan', '--chain', 'anvil', '--once'], { config: tc.config });
+    assertEqual(second.code, 1, `a second scan while the follower runs (stderr: ${second.stderr.trim()})`);
+    assert(/already being scanned by "chainidx scan anvil"/.test(second.stderr), `the refusal names the holder: ${second.stderr.trim()}`);
+    ctx.waiter = cx.background(['scan', '--chain', 'anvil', '--once', '--wait'], { config: tc.config });
+    await sleep(1500);
+    assert(ctx.waiter.running(), `scan --once --wait did not wait for the follower${ctx.waiter.stderr()}`);
+    say(`second scan refused: ${second.stderr.trim().split('\n').pop().slice(0, 120)}; scan --wait is waiting`);
   } finally {
     if (follower.running()) follower.proc.kill('SIGTERM');
   }
@@ -232,6 +241,11 @@ async function scan_follow_unwinds_reorg() {
   }
   assert(exit.code === 0 || exit.code === 143, `scan --follow after SIGTERM: ${exit.code === null ? 'killed by ' + exit.signal + ' (no graceful exit)' : 'exit ' + exit.code}, expected 0 or 143${why()}`);
   say(`scan --follow exited ${exit.code} ${Date.now() - t} ms after SIGTERM`);
+  if (ctx.waiter) {
+    const w = await Promise.race([ctx.waiter.exited, sleep(20000).then(() => null)]);
+    assert(w && w.code === 0, `scan --once --wait after the follower ended: ${w ? 'exit ' + w.code : 'still running after 20 s'}${ctx.waiter.stderr()}`);
+    say('scan --once --wait ran once the follower had stopped');
+  }
 }
 
 async function sigkill_midway_then_rerun_equals_clean_run() {
