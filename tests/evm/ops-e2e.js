@@ -159,6 +159,7 @@ async function reconcile_finds_drift_and_replay_fixes_it() {
   assert(d1 && d1.difference === '-7', `the corrupted pair drifts by -7 against balanceOf: ${JSON.stringify(rep.drifts)}`);
   say(`reconcile: exit 3; drifted ${rep.pairs_drifted}, sum mismatches ${rep.sum_mismatches}: exactly the two pairs`);
   assert(Number(sql(db, 'SELECT count(*) FROM reconcile_runs')) === 2, 'each reconcile run is stored');
+  assertEqual(sql(db, `SELECT count(*) || ' ' || min(indexed - on_chain) FROM reconcile_diffs WHERE run_id = ${rep.run_id}`), `${rep.pairs_drifted} 7`, 'the drift of the run is stored with indexed and on-chain amounts');
 
   r = await cx.run(['replay', '--chain', 'anvil', '--from', String(k - 1), '--to', String(k + 1), '--dry-run', '--output', 'json'], { config: tc.config, db });
   assertEqual(r.code, 0, `replay --dry-run: ${r.stderr}`);

@@ -60,12 +60,25 @@ int64_t Store::record_reconcile(const std::string& chain, uint64_t block, uint64
                     static_cast<int64_t>(matching), static_cast<int64_t>(diffs.size()),
                     static_cast<int64_t>(sum_mismatches))[0]
                   .as<int64_t>();
-    for (const ReconcileDiff& d : diffs)
+    // All diffs in one statement: a badly broken index can drift on thousands of pairs.
+    std::vector<Address> tokens, accounts;
+    std::string indexed = "{", on_chain = "{", classes = "{";
+    for (size_t i = 0; i < diffs.size(); ++i) {
+        const ReconcileDiff& d = diffs[i];
+        const char* sep = i ? "," : "";
+        tokens.push_back(d.token);
+        accounts.push_back(d.account);
+        indexed += sep + d.indexed.to_decimal();
+        on_chain += sep + (d.on_chain ? d.on_chain->to_decimal() : std::string("NULL"));
+        classes += sep + ("\"" + d.classification + "\"");  // fixed words, nothing to escape
+    }
+    if (!diffs.empty())
         tx.exec_params(
             "INSERT INTO reconcile_diffs (run_id, token, account, indexed, on_chain, "
-            "classification) VALUES ($1, $2, $3, $4::numeric, NULLIF($5, '')::numeric, $6)",
-            id, bytea_param(d.token), bytea_param(d.account), d.indexed.to_decimal(),
-            d.on_chain ? d.on_chain->to_decimal() : std::string(), d.classification);
+            "classification) SELECT $1, * FROM unnest($2::bytea[], $3::bytea[], "
+            "$4::numeric[], $5::numeric[], $6::text[])",
+            id, bytea_array(tokens), bytea_array(accounts), indexed + "}", on_chain + "}",
+            classes + "}");
     tx.commit();
     return id;
 }
