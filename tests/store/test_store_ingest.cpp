@@ -526,3 +526,31 @@ TEST_CASE("backfill_jobs_resume_where_the_last_committed_batch_ended") {
     CHECK(s.status(k_chain).unfinished_backfills.empty());
     CHECK(s.start_backfill(k_chain, 1, 10) == 11);
 }
+
+// The fast path COPYs a fresh range straight into balance_events; an event id already stored at
+// another block (a node that re-reports a tx) must still count once: the key rejects the COPY and
+// the batch is redone on the checking path, adding only what is new.
+TEST_CASE("ingest_of_an_event_id_stored_at_another_block_counts_it_once") {
+    TestDb db;
+    store::Store& s = *db.store;
+    store::Batch first = first_batch();
+    s.ingest(first);
+    const auto before = balance_map(s);
+
+    store::Batch next = make_batch(6, 7);
+    next.blocks.front().parent_hash = block_hash(5);
+    BalanceEvent again = first.events.front();  // same (tx, index, leg), now "in" block 6
+    again.block_number = 6;
+    again.block_hash = next.blocks.front().hash;
+    next.events.push_back(again);
+    add_transfer(next, 7, 3, 0, 5, 11);  // and one genuinely new mint
+    auto r = s.ingest(next);
+    CHECK(r.events_inserted == 1);
+    CHECK(r.events_duplicate == 1);
+
+    auto after = before;
+    after[pair_key(3, 5)] = "11";
+    CHECK_MESSAGE(balance_map(s) == after, show(balance_map(s)));
+    CHECK(s.verify_balances(k_chain).empty());
+    CHECK(s.status(k_chain).watermark == std::optional<uint64_t>(7));
+}

@@ -24,25 +24,6 @@ using Clock = std::chrono::steady_clock;
 // transaction overhead are amortised, small enough to keep memory flat (~10 MB).
 constexpr size_t k_batch_events = 60000;
 
-// The node changed the chain while one range was being fetched (logs and headers disagree).
-class RangeInconsistent : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
-
-// Checks that the range is internally consistent: headers link, logs belong to those headers.
-void validate_range(const FetchedRange& r, const std::string& chain) {
-    for (size_t i = 1; i < r.headers.size(); ++i)
-        if (r.headers[i].parent_hash != r.headers[i - 1].hash)
-            throw RangeInconsistent(chain + ": block " + std::to_string(r.headers[i].number) +
-                                    " does not link to block " +
-                                    std::to_string(r.headers[i - 1].number));
-    for (const RawLog& log : r.logs)
-        if (log.block_hash != r.headers[log.block_number - r.from].hash)
-            throw RangeInconsistent(chain + ": a log of block " + std::to_string(log.block_number) +
-                                    " names another block hash than its header");
-}
-
 void record_batch_metrics(const std::string& chain_name, const store::Batch& batch,
                           const evm::NormalizeStats& stats, const store::IngestResult& r,
                           double seconds) {
@@ -128,10 +109,9 @@ uint64_t Engine::unwind_reorg(uint64_t mismatch_at, RunReport& report) {
         --n;
     }
     if (n == mismatch_at)
-        throw RangeInconsistent(m_chain.name + ": block " + std::to_string(n + 1) +
-                                " does not link to block " + std::to_string(n) + ", yet block " +
-                                std::to_string(n) +
-                                " is unchanged: the node answered from two branches");
+        throw ChainMoved(m_chain.name + ": block " + std::to_string(n + 1) +
+                         " does not link to block " + std::to_string(n) + ", yet block " +
+                         std::to_string(n) + " is unchanged: the node answered from two branches");
     store::UnwindRequest req;
     req.chain = m_chain.name;
     req.to_block = n;
@@ -171,7 +151,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
             double waited = 0;
             while (auto range = next_range()) {
                 if (stop_requested()) return false;
-                validate_range(*range, m_chain.name);
+                check_links(*range, m_chain.name);
                 // The first block must link to what is stored below it.
                 if (range->from > 0) {
                     auto below = m_store.block_hash(m_chain.name, range->from - 1);
@@ -203,11 +183,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                         held = std::move(range);
                         break;
                     }
-                    validate_range(*range, m_chain.name);
-                    if (range->headers.front().parent_hash != batch.blocks.back().hash)
-                        throw RangeInconsistent(
-                            m_chain.name + ": block " + std::to_string(range->from) +
-                            " does not link to block " + std::to_string(range->from - 1));
+                    check_links(*range, m_chain.name, &batch.blocks.back());
                 }
                 auto ingest_start = Clock::now();
                 store::IngestResult r;
@@ -250,7 +226,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
             // Ranges are stamped as they are written; this raises the stored heights to match.
             m_store.promote_finality(m_chain.name, heights.safe, heights.finalized);
             return true;
-        } catch (const RangeInconsistent& e) {
+        } catch (const ChainMoved& e) {
             if (attempt >= 3) throw DataError(std::string(e.what()) + " (after 4 fetches)");
             spdlog::info("{}; the chain moved during the fetch, fetching again", e.what());
         }

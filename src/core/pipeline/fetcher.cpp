@@ -15,6 +15,20 @@ constexpr size_t k_target_response_bytes = size_t(8) << 20;
 constexpr uint64_t k_initial_range = 50;
 }  // namespace
 
+void check_links(const FetchedRange& r, const std::string& chain, const BlockHeader* before) {
+    if (before && !r.headers.empty() && r.headers.front().parent_hash != before->hash)
+        throw ChainMoved(chain + ": block " + std::to_string(r.from) + " does not link to block " +
+                         std::to_string(before->number));
+    for (size_t i = 1; i < r.headers.size(); ++i)
+        if (r.headers[i].parent_hash != r.headers[i - 1].hash)
+            throw ChainMoved(chain + ": block " + std::to_string(r.headers[i].number) +
+                             " does not link to block " + std::to_string(r.headers[i - 1].number));
+    for (const RawLog& log : r.logs)
+        if (log.block_hash != r.headers[log.block_number - r.from].hash)
+            throw ChainMoved(chain + ": a log of block " + std::to_string(log.block_number) +
+                             " names another block hash than its header");
+}
+
 Fetcher::Fetcher(const config::ChainConfig& chain, uint64_t from, uint64_t to, size_t capacity)
     : m_chain(chain), m_from(from), m_to(to), m_capacity(capacity) {
     m_thread = std::thread([this] { run(); });

@@ -8,6 +8,7 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -22,6 +23,17 @@ struct FetchedRange {
     std::vector<BlockHeader> headers;  // exactly to - from + 1, in order
     std::vector<RawLog> logs;
 };
+
+// The node changed the chain while ranges were being fetched: refetch, never write.
+class ChainMoved : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// Do not trust the node: throws ChainMoved unless the range's headers link to each other (and
+// the first to `before`, when given) and every log names its own block's hash.
+void check_links(const FetchedRange& range, const std::string& chain,
+                 const BlockHeader* before = nullptr);
 
 class Fetcher {
   public:

@@ -15,12 +15,16 @@ store::ReplayResult replay_range(const config::ChainConfig& chain, store::Store&
     client.verify_chain_id();
     auto session = store.begin_replay(chain.name, from, to);
     Fetcher fetcher(chain, from, to);
+    BlockHeader last;
     while (auto range = fetcher.next()) {
-        for (size_t i = 1; i < range->headers.size(); ++i)
-            if (range->headers[i].parent_hash != range->headers[i - 1].hash)
-                throw DataError("chain " + chain.name + ": block " +
-                                std::to_string(range->headers[i].number) +
-                                " does not link to the block before it; run again");
+        try {
+            check_links(*range, chain.name, range->from > from ? &last : nullptr);
+        } catch (const ChainMoved& e) {
+            throw DataError(std::string(e.what()) +
+                            " (the chain moved during the replay; nothing "
+                            "was written, run it again)");
+        }
+        last = range->headers.back();
         std::vector<BalanceEvent> events;
         evm::normalize_logs(range->logs, events);
         session->stage(range->headers, events);

@@ -41,16 +41,17 @@ RunReport emit_range(const config::ChainConfig& chain, uint64_t from, uint64_t t
     evm::EvmClient client(chain);
     client.verify_chain_id();
     Fetcher fetcher(chain, from, to);
-    const BlockHeader* prev = nullptr;
     BlockHeader last;
     while (auto range = fetcher.next()) {
         if (stop_requested()) break;
+        try {
+            check_links(*range, chain.name, range->from > from ? &last : nullptr);
+        } catch (const ChainMoved& e) {
+            throw DataError(std::string(e.what()) +
+                            " (the chain moved during the fetch); run it again");
+        }
+        last = range->headers.back();
         for (const RawBlock& b : split_by_block(*range)) {
-            if (prev && b.header.parent_hash != last.hash)
-                throw DataError("chain " + chain.name + ": block " +
-                                std::to_string(b.header.number) +
-                                " does not link to the block before it (a reorg during the "
-                                "fetch); run again");
             evm::NormalizeStats stats;
             if (kind == EmitKind::raw) {
                 out << raw_block_line(chain.name, b) << '\n';
@@ -60,8 +61,6 @@ RunReport emit_range(const config::ChainConfig& chain, uint64_t from, uint64_t t
             report.transfers += stats.transfers;
             report.erc721_logs += stats.erc721;
             report.malformed_logs += stats.malformed;
-            last = b.header;
-            prev = &last;
             report.blocks++;
             report.last_block = b.header.number;
         }
