@@ -18,19 +18,24 @@ struct BalancesOptions {
 void run_balances(const BalancesOptions& o, const GlobalOptions& g) {
     store::BalanceQuery q;
     q.chain = o.chain.chain;
-    if (!o.account.empty()) q.account = parse_address(o.account, "--account");
-    if (!o.token.empty()) q.token = parse_address(o.token, "--token");
     q.at = parse_finality(o.at);
     q.include_zero = o.include_zero;
     auto config = load_config(g, &o.chain);
-    auto store = open_store(config, "balances");
+    // A configured chain's flags are checked before connecting; another's once the database
+    // says what family it was indexed as.
+    std::unique_ptr<store::Store> store;
+    if (!config.chains.count(q.chain)) store = open_store(config, "balances");
+    const chain::KeyFormat keys = key_format(config, store.get(), q.chain);
+    if (!o.account.empty()) q.account = keys.parse_account(o.account, "--account");
+    if (!o.token.empty()) q.token = keys.parse_token(o.token, "--token");
+    if (!store) store = open_store(config, "balances");
     store::BalancesResult r = store->balances(q);
     std::vector<nlohmann::ordered_json> rows;
     rows.reserve(r.rows.size());
     for (const auto& b : r.rows)
         rows.push_back({{"chain", q.chain},
-                        {"token", b.token},
-                        {"account", b.account},
+                        {"token", keys.token(b.token)},
+                        {"account", keys.account(b.account)},
                         {"amount", b.amount},
                         {"block", r.block ? nlohmann::ordered_json(*r.block) : nullptr}});
     print_rows(o.output, {"chain", "token", "account", "amount", "block"}, rows);
@@ -46,8 +51,10 @@ void register_balances(CLI::App& app, GlobalOptions& g) {
         "the safe/finalized block. Amounts are exact integers in the token's base unit.\n"
         "Example: chainidx balances --chain ethereum --account 0xd8dA… --output json");
     add_chain_option(cmd, o->chain, false);
-    cmd->add_option("--account", o->account, "Only this account")->option_text("0xADDRESS");
-    cmd->add_option("--token", o->token, "Only this token contract")->option_text("0xADDRESS");
+    cmd->add_option("--account", o->account, "Only this account")->option_text("ADDRESS");
+    cmd->add_option("--token", o->token,
+                    "Only this token: a contract (EVM), a mint or SOL (Solana), BTC (Bitcoin)")
+        ->option_text("TOKEN");
     cmd->add_option("--at", o->at, "Finality stage: pending (default), safe or finalized")
         ->check(CLI::IsMember({"pending", "safe", "finalized"}))
         ->option_text("STAGE");

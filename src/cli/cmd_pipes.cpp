@@ -30,12 +30,14 @@ void with_input(const std::string& path, Fn&& fn) {
     fn(in, path);
 }
 
-void run_normalize(const PipeOptions& o) {
+void run_normalize(const PipeOptions& o, const GlobalOptions& g) {
     std::ios::sync_with_stdio(false);
+    auto config = load_config(g, &o.chain);
+    const auto& chain = config.chain_without_rpc(o.chain.chain);
     with_input(o.input, [&](std::istream& in, const std::string& source) {
-        auto stats = pipeline::normalize_stream(o.chain.chain, in, source, std::cout);
+        auto stats = pipeline::normalize_stream(chain, in, source, std::cout);
         std::cout.flush();
-        spdlog::debug("normalize {}: {} ERC-20 transfers, {} ERC-721, {} malformed", o.chain.chain,
+        spdlog::debug("normalize {}: {} balance items, {} ERC-721, {} malformed", o.chain.chain,
                       stats.transfers, stats.erc721, stats.malformed);
     });
 }
@@ -70,7 +72,7 @@ void register_pipes(CLI::App& app, GlobalOptions& g) {
         ->option_text("NAME");
     normalize->add_option("--input,-i", n->input, "Read this file instead of stdin")
         ->option_text("FILE");
-    normalize->callback([n] { run_normalize(*n); });
+    normalize->callback([n, &g] { run_normalize(*n, g); });
 
     auto i = std::make_shared<PipeOptions>();
     auto* ingest = app.add_subcommand(

@@ -24,11 +24,12 @@ void run_reconcile(const ReconcileOptions& o, const GlobalOptions& g) {
     reconcile::Options ro;
     ro.block = o.block;
     if (!o.at.empty()) ro.at = parse_finality(o.at);
-    for (const auto& t : o.tokens) ro.tokens.push_back(parse_address(t, "--token"));
-    for (const auto& a : o.accounts) ro.accounts.push_back(parse_address(a, "--account"));
     ro.sample = o.sample;
     auto config = load_config(g, &o.chain);
     const auto& chain = config.chain(o.chain.chain);
+    const chain::KeyFormat keys(chain.family.value);
+    for (const auto& t : o.tokens) ro.tokens.push_back(keys.parse_token(t, "--token"));
+    for (const auto& a : o.accounts) ro.accounts.push_back(keys.parse_account(a, "--account"));
     auto store = open_store(config, "reconcile " + chain.name);
     reconcile::Report r = reconcile::run(chain, *store, ro);
 

@@ -17,16 +17,23 @@ struct ReplayOptions {
     Output output = Output::table;
 };
 
-std::vector<nlohmann::ordered_json> event_rows(const std::vector<store::EventChange>& v,
+std::vector<nlohmann::ordered_json> event_rows(const std::string& chain,
+                                               const chain::KeyFormat& keys,
+                                               const std::vector<store::EventChange>& v,
                                                const char* change) {
     std::vector<nlohmann::ordered_json> rows;
-    for (const auto& e : v)
+    for (const auto& e : v) {
+        BalanceEvent id;
+        id.tx = e.tx;
+        id.event_index = e.index;
+        id.leg = e.leg;
         rows.push_back({{"change", change},
-                        {"id", e.id},
+                        {"id", keys.event_id(chain, id)},
                         {"block", e.block},
-                        {"token", e.token},
-                        {"account", e.account},
+                        {"token", keys.token(e.token)},
+                        {"account", keys.account(e.account)},
                         {"delta", e.delta}});
+    }
     return rows;
 }
 
@@ -36,13 +43,16 @@ void run_replay(const ReplayOptions& o, const GlobalOptions& g) {
     auto store = open_store(config, "replay " + chain.name);
     store::ReplayResult r = pipeline::replay_range(chain, *store, o.from, o.to, o.dry_run);
 
-    auto events = event_rows(r.removed, "removed");
-    auto added = event_rows(r.added, "added");
+    const chain::KeyFormat keys(chain.family.value);
+    auto events = event_rows(chain.name, keys, r.removed, "removed");
+    auto added = event_rows(chain.name, keys, r.added, "added");
     events.insert(events.end(), added.begin(), added.end());
     std::vector<nlohmann::ordered_json> balances;
     for (const auto& b : r.balances)
-        balances.push_back(
-            {{"token", b.token}, {"account", b.account}, {"before", b.before}, {"after", b.after}});
+        balances.push_back({{"token", keys.token(b.token)},
+                            {"account", keys.account(b.account)},
+                            {"before", b.before},
+                            {"after", b.after}});
     if (o.output == Output::table) {
         std::cout << (r.applied ? "replayed " : "replay would change ") << chain.name << " "
                   << o.from << ".." << o.to << ": " << r.added.size() << " events added, "

@@ -82,10 +82,11 @@ void run_status(const StatusOptions& o, const GlobalOptions& g) {
     for (const auto& b : s.unfinished_backfills) jobs.push_back({{"from", b.from}, {"to", b.to}});
     if (o.verify) {
         auto bad = store->verify_balances(o.chain.chain);
+        const chain::KeyFormat keys = key_format(config, store.get(), o.chain.chain);
         auto& arr = j["balance_sum_mismatches"] = nlohmann::ordered_json::array();
         for (const auto& m : bad)
-            arr.push_back({{"token", m.token},
-                           {"account", m.account},
+            arr.push_back({{"token", keys.token(m.token)},
+                           {"account", keys.account(m.account)},
                            {"balance", m.balance},
                            {"sum_of_events", m.sum_of_events}});
         if (!bad.empty()) exit_code() = k_exit_inconsistent;

@@ -82,6 +82,13 @@ std::unique_ptr<store::Store> open_store(const config::Config& config, const std
     return s;
 }
 
+chain::KeyFormat key_format(const config::Config& config, store::Store* store,
+                            const std::string& chain) {
+    auto it = config.chains.find(chain);
+    if (it != config.chains.end()) return chain::KeyFormat(it->second.family.value);
+    return chain::KeyFormat(store ? store->chain_family(chain).value_or("evm") : "evm");
+}
+
 void print_rows(Output out, const std::vector<std::string>& columns,
                 const std::vector<nlohmann::ordered_json>& rows) {
     if (out == Output::json) {

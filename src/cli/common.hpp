@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/chain/keys.hpp"
 #include "core/config/config.hpp"
 #include "core/store/store.hpp"
 
@@ -39,6 +40,10 @@ config::Config load_config(const GlobalOptions& g, const ChainFlags* chain = nul
 // Opens the database and checks that the schema is current (every command but migrate).
 std::unique_ptr<store::Store> open_store(const config::Config& config, const std::string& what,
                                          bool require_schema = true);
+
+// How the chain writes its identifiers: its configured family, else the one it was indexed as.
+chain::KeyFormat key_format(const config::Config& config, store::Store* store,
+                            const std::string& chain);
 
 // Prints rows as an aligned table, a JSON array or NDJSON; `columns` name the object keys.
 void print_rows(Output out, const std::vector<std::string>& columns,

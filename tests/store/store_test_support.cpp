@@ -93,6 +93,10 @@ Hash32 block_hash(uint64_t number, uint8_t branch) {
     return h;
 }
 
+std::string hex_of(const Key& k) {
+    return hex::encode(k.data(), k.size());
+}
+
 Address address(uint8_t n) {
     Address a{};
     a[19] = n;
@@ -132,7 +136,7 @@ void add_transfer(store::Batch& batch, uint64_t block, uint8_t token, uint8_t fr
     BalanceEvent e;
     e.block_number = block;
     e.block_hash = block_hash(block, branch);
-    e.tx_hash = tx_hash(block, log_index, branch);
+    e.tx = tx_hash(block, log_index, branch);
     e.event_index = log_index;
     e.token = address(token);
     if (from != 0) {
@@ -170,7 +174,8 @@ std::map<std::string, std::string> balance_map(store::Store& s, Finality at) {
     q.chain = k_chain;
     q.at = at;
     std::map<std::string, std::string> out;
-    for (const store::BalanceRow& r : s.balances(q).rows) out[r.token + "/" + r.account] = r.amount;
+    for (const store::BalanceRow& r : s.balances(q).rows)
+        out[hex_of(r.token) + "/" + hex_of(r.account)] = r.amount;
     return out;
 }
 

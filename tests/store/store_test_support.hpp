@@ -45,7 +45,8 @@ struct TestDb {
 
 // Deterministic block hashes; `branch` tells two forks of the same height apart.
 Hash32 block_hash(uint64_t number, uint8_t branch = 0);
-Address address(uint8_t n);  // 0x00..00n, n > 0
+std::string hex_of(const Key& k);  // 0x-hex of the key bytes
+Address address(uint8_t n);        // 0x00..00n, n > 0
 Hash32 tx_hash(uint64_t block, uint32_t index, uint8_t branch = 0);
 
 // A batch of the blocks [from, to], linked by parent hash, with no events yet.

@@ -78,8 +78,8 @@ TEST_CASE("verify_balances_reports_exactly_the_corrupted_pair") {
                  bytea_literal(address(1)) + " AND account = " + bytea_literal(address(3)));
     auto bad = s.verify_balances(k_chain);
     REQUIRE(bad.size() == 1);
-    CHECK(bad[0].token == hex::encode(address(1)));
-    CHECK(bad[0].account == hex::encode(address(3)));
+    CHECK(bad[0].token == Key(address(1)));
+    CHECK(bad[0].account == Key(address(3)));
     CHECK(bad[0].balance == "51");
     CHECK(bad[0].sum_of_events == "50");
 
@@ -92,11 +92,11 @@ TEST_CASE("verify_balances_reports_exactly_the_corrupted_pair") {
                  bytea_literal(address(9)) + ", 12, 1)");
     bad = s.verify_balances(k_chain);
     REQUIRE(bad.size() == 2);
-    CHECK(bad[0].token == hex::encode(address(2)));
-    CHECK(bad[0].account == hex::encode(address(4)));
+    CHECK(bad[0].token == Key(address(2)));
+    CHECK(bad[0].account == Key(address(4)));
     CHECK(bad[0].balance == "0");
     CHECK(bad[0].sum_of_events == "7");
-    CHECK(bad[1].token == hex::encode(address(9)));
+    CHECK(bad[1].token == Key(address(9)));
     CHECK(bad[1].balance == "12");
     CHECK(bad[1].sum_of_events == "0");
     // Other chains are not mixed in.
@@ -114,7 +114,7 @@ TEST_CASE("balances_filter_by_token_and_account_and_hide_zero_unless_asked") {
     REQUIRE(r.block.has_value());
     CHECK(*r.block == 10);
     CHECK(r.rows.size() == 3);  // accounts 1, 2, 3; account 4 is at zero
-    for (const auto& row : r.rows) CHECK(row.token == hex::encode(address(1)));
+    for (const auto& row : r.rows) CHECK(row.token == Key(address(1)));
     q.include_zero = true;
     CHECK(s.balances(q).rows.size() == 4);
     q.account = address(2);
@@ -143,7 +143,7 @@ TEST_CASE("balances_at_finalized_exclude_events_not_yet_final") {
     REQUIRE(fin.block.has_value());
     CHECK(*fin.block == 5);
     REQUIRE(fin.rows.size() == 1);
-    CHECK(fin.rows[0].account == hex::encode(address(1)));
+    CHECK(fin.rows[0].account == Key(address(1)));
     CHECK(fin.rows[0].amount == "100");
 
     auto safe = balance_map(s, Finality::safe);
@@ -191,7 +191,8 @@ TEST_CASE("balances_at_finalized_match_their_block_while_batches_stamp_finality"
     else if (*fin.block >= 2)
         expected = {{pair_key(1, 1), "100"}};
     std::map<std::string, std::string> got;
-    for (const auto& row : fin.rows) got[row.token + "/" + row.account] = row.amount;
+    for (const auto& row : fin.rows)
+        got[hex_of(row.token) + "/" + hex_of(row.account)] = row.amount;
     CAPTURE(*fin.block);
     CHECK_MESSAGE(got == expected, "balances at block " << *fin.block << ": " << show(got)
                                                         << ", expected " << show(expected));

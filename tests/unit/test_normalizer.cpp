@@ -99,8 +99,10 @@ using EventKey = std::tuple<std::string, uint32_t, int>;
 std::map<EventKey, BalanceEvent> by_key(const std::vector<BalanceEvent>& events) {
     std::map<EventKey, BalanceEvent> out;
     for (const BalanceEvent& e : events) {
-        bool fresh = out.emplace(EventKey{hex::encode(e.tx_hash), e.event_index, e.leg}, e).second;
-        CHECK_MESSAGE(fresh, "duplicate event " << event_id("t", e));
+        bool fresh =
+            out.emplace(EventKey{hex::encode(e.tx.data(), e.tx.size()), e.event_index, e.leg}, e)
+                .second;
+        CHECK_MESSAGE(fresh, "duplicate event " << hex::encode(e.tx.data(), e.tx.size()));
     }
     return out;
 }
@@ -110,8 +112,8 @@ void check_leg(const std::map<EventKey, BalanceEvent>& events, const ExpectedTra
     REQUIRE_MESSAGE(it != events.end(),
                     "no leg " << leg << " for " << t.tx_hash << ":" << t.log_index);
     const BalanceEvent& e = it->second;
-    CHECK(hex::encode(e.token) == t.token);
-    CHECK(hex::encode(e.account) == (leg == 0 ? t.from : t.to));
+    CHECK(hex::encode(e.token.data(), e.token.size()) == t.token);
+    CHECK(hex::encode(e.account.data(), e.account.size()) == (leg == 0 ? t.from : t.to));
     CHECK(e.delta.to_decimal() == (leg == 0 ? "-" + t.value : t.value));
     CHECK(e.block_number == t.block_number);
 }
@@ -298,14 +300,14 @@ TEST_CASE("normalizer_emits_debit_then_credit_with_log_identity") {
     REQUIRE(events.size() == 2);
     CHECK(events[0].leg == 0);
     CHECK(events[0].delta.to_decimal() == "-1000");
-    CHECK(events[0].account[19] == 1);
-    CHECK(events[0].account[0] == 0xaa);  // the 20 address bytes are topic bytes 12..31
+    CHECK(events[0].account.data()[19] == 1);
+    CHECK(events[0].account.data()[0] == 0xaa);  // the 20 address bytes are topic bytes 12..31
     CHECK(events[1].leg == 1);
     CHECK(events[1].delta.to_decimal() == "1000");
-    CHECK(events[1].account[19] == 2);
+    CHECK(events[1].account.data()[19] == 2);
     for (const BalanceEvent& e : events) {
-        CHECK(e.token == log.address);
-        CHECK(e.tx_hash == log.tx_hash);
+        CHECK(e.token == Key(log.address));
+        CHECK(e.tx == Key(log.tx_hash));
         CHECK(e.block_hash == log.block_hash);
         CHECK(e.block_number == 100);
         CHECK(e.event_index == 5);

@@ -4,14 +4,26 @@
 #include <set>
 #include <string>
 
+#include "core/chain/keys.hpp"
 #include "core/model/errors.hpp"
 #include "core/model/types.hpp"
 
 using namespace chainidx;
 
+namespace {
+std::string event_id(const std::string& chain, const BalanceEvent& e) {
+    return chain::KeyFormat(chain::Family::evm).event_id(chain, e);
+}
+Hash32 hash_with(size_t at, uint8_t v) {
+    Hash32 h{};
+    h[at] = v;
+    return h;
+}
+}  // namespace
+
 TEST_CASE("event_id_is_chain_tx_hash_index_and_leg") {
     BalanceEvent e;
-    e.tx_hash = hex::decode_fixed<32>(
+    e.tx = hex::decode_fixed<32>(
         "0xEB107A40BA73A50C79A9F2026E902D758D1C5E5E211F7A7DB1B294F88F118DD0", "tx");
     e.event_index = 7;
     e.leg = 1;
@@ -21,12 +33,12 @@ TEST_CASE("event_id_is_chain_tx_hash_index_and_leg") {
 
 TEST_CASE("event_id_ignores_amount_block_and_accounts_but_not_identity_fields") {
     BalanceEvent a;
-    a.tx_hash[0] = 0x11;
+    a.tx = hash_with(0, 0x11);
     a.event_index = 3;
     BalanceEvent moved = a;  // same identity, other payload: the same event
     moved.block_number = 99;
     moved.delta = Amount::from_u64(5);
-    moved.account[0] = 0xaa;
+    moved.account = Key(hash_with(0, 0xaa));
     CHECK(event_id("c", a) == event_id("c", moved));
 
     std::set<std::string> ids;
@@ -38,7 +50,9 @@ TEST_CASE("event_id_ignores_amount_block_and_accounts_but_not_identity_fields") 
     other_index.event_index = 4;
     ids.insert(event_id("c", other_index));
     BalanceEvent other_tx = a;
-    other_tx.tx_hash[31] = 0x01;
+    Hash32 t = hash_with(0, 0x11);
+    t[31] = 0x01;
+    other_tx.tx = t;
     ids.insert(event_id("c", other_tx));
     ids.insert(event_id("d", a));
     CHECK(ids.size() == 5);

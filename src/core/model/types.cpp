@@ -24,9 +24,12 @@ Finality parse_finality(const std::string& name) {
                      "\" (expected pending, safe or finalized)");
 }
 
-std::string event_id(const std::string& chain, const BalanceEvent& e) {
-    return chain + ":" + hex::encode(e.tx_hash) + ":" + std::to_string(e.event_index) + ":" +
-           std::to_string(e.leg);
+Key::Key(const uint8_t* data, size_t size) {
+    if (size > k_capacity)
+        throw DataError("an identifier of " + std::to_string(size) + " bytes is longer than " +
+                        std::to_string(k_capacity) + " bytes");
+    m_size = static_cast<uint8_t>(size);
+    std::copy_n(data, size, m_bytes.begin());
 }
 
 }  // namespace chainidx

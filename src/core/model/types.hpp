@@ -2,11 +2,13 @@
 // The records that flow between stages: a block header, a raw EVM log as the node returned it,
 // and the balance event the normalizer derives from it.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/model/amount.hpp"
 #include "core/model/hex.hpp"
+#include "core/model/key.hpp"
 
 namespace chainidx {
 
@@ -20,6 +22,8 @@ struct BlockHeader {
     Hash32 hash{};
     Hash32 parent_hash{};
     uint64_t timestamp = 0;
+    // A slot the chain skipped (Solana): no block, so hash = parent_hash = the block below's.
+    bool skipped = false;
 };
 
 struct RawLog {
@@ -33,20 +37,40 @@ struct RawLog {
     std::vector<uint8_t> data;
 };
 
-// One signed change of one account's balance of one token. Its identity, event_id, is
-// (chain, tx_hash, event_index, leg): inserting the same event twice is a no-op.
+// One signed change of one account's balance of one token. Its identity is
+// (chain, tx, event_index, leg): inserting the same event twice is a no-op. What index and leg
+// mean is the chain family's (see its normalizer): EVM log index and 0 debit / 1 credit; Bitcoin
+// input or output position and 0 input / 1 output; Solana account index and 0 SOL / 1 SPL /
+// 2 reward. An empty token is the chain's native coin.
 struct BalanceEvent {
     uint64_t block_number = 0;
     Hash32 block_hash{};
-    Hash32 tx_hash{};
-    uint32_t event_index = 0;  // the log index for EVM
-    uint8_t leg = 0;           // 0 = debit of the sender, 1 = credit of the receiver
-    Address token{};
-    Address account{};
+    Key tx;
+    uint32_t event_index = 0;
+    uint8_t leg = 0;
+    Key token;
+    Key account;
     Amount delta;
 };
 
-// "chain:0xtx:index:leg" — the printable form of an event's identity.
-std::string event_id(const std::string& chain, const BalanceEvent& e);
+// Bitcoin: an output (txid, vout), and the balance it carries.
+struct OutPoint {
+    Key txid;
+    uint32_t vout = 0;
+};
+struct Utxo {
+    OutPoint at;
+    Key account;
+    int64_t value = 0;  // satoshis
+    uint64_t block = 0;
+};
+// An input spending `at` in `block`. When the node did not say what it spends (no getblock
+// verbosity 3), events[*unresolved_event] is its debit, account and amount still to be filled
+// in from the UTXO table.
+struct Spend {
+    OutPoint at;
+    uint64_t block = 0;
+    std::optional<size_t> unresolved_event;
+};
 
 }  // namespace chainidx

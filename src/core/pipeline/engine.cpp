@@ -5,12 +5,12 @@
 
 #include <chrono>
 
-#include "core/chain/evm/evm_client.hpp"
-#include "core/chain/evm/normalizer.hpp"
+#include "core/chain/adapter.hpp"
 #include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/fetcher.hpp"
 #include "core/pipeline/progress.hpp"
+#include "core/pipeline/spends.hpp"
 #include "core/pipeline/stop.hpp"
 #include "core/store/store.hpp"
 
@@ -25,18 +25,20 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t k_batch_events = 60000;
 
 void record_batch_metrics(const std::string& chain_name, const store::Batch& batch,
-                          const evm::NormalizeStats& stats, const store::IngestResult& r,
+                          const chain::NormalizeStats& stats, const store::IngestResult& r,
                           double seconds) {
     auto& reg = metrics::registry();
     const metrics::Labels chain{{"chain", chain_name}};
     reg.counter("chainidx_blocks_indexed_total", "Blocks committed", chain)
         .add(batch.to - batch.from + 1);
-    reg.counter("chainidx_transfer_logs_total", "ERC-20 Transfer logs normalized", chain)
+    reg.counter("chainidx_transfer_logs_total",
+                "Balance-bearing items normalized (ERC-20 logs, inputs/outputs, balance changes)",
+                chain)
         .add(stats.transfers);
     reg.counter("chainidx_events_inserted_total", "Balance events newly stored", chain)
         .add(r.events_inserted);
     reg.counter("chainidx_skipped_logs_total",
-                "Transfer-topic logs that are not ERC-20 transfers (ERC-721, malformed)", chain)
+                "Items that carry no balance or cannot be read (ERC-721, malformed)", chain)
         .add(stats.erc721 + stats.malformed);
     reg.histogram("chainidx_batch_duration_seconds", "Time to commit one batch",
                   {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}, chain)
@@ -48,36 +50,22 @@ void record_batch_metrics(const std::string& chain_name, const store::Batch& bat
 }  // namespace
 
 Engine::Engine(const config::ChainConfig& chain, store::Store& store)
-    : m_chain(chain), m_store(store), m_client(std::make_unique<evm::EvmClient>(chain)) {}
+    : m_chain(chain), m_store(store), m_adapter(chain::make_adapter(chain)) {}
 
 Engine::~Engine() = default;
 
 void Engine::prepare() {
-    m_client->verify_chain_id();
+    m_adapter->verify();
     m_store.register_chain(m_chain.name, m_chain.family.value, m_chain.chain_id.value);
 }
 
 Engine::Heights Engine::read_heights() {
+    chain::Heights node = m_adapter->heights();
     Heights h{};
-    h.head = m_client->head();
+    h.head = node.head;
     h.target = h.head >= m_chain.confirmations.value ? h.head - m_chain.confirmations.value : 0;
-    const uint64_t depth_final =
-        h.head >= m_chain.finality_depth.value ? h.head - m_chain.finality_depth.value : 0;
-    h.safe = h.finalized = depth_final;
-    if (m_chain.finality.value == "tags") {
-        auto fin = m_client->tagged_block("finalized");
-        auto safe = m_client->tagged_block("safe");
-        if (fin) {
-            h.finalized = *fin;
-            h.safe = safe ? std::max(*safe, *fin) : *fin;
-        } else if (!m_warned_no_tags) {
-            spdlog::warn(
-                "{}: the node has no \"finalized\" block tag; counting blocks final {} "
-                "blocks behind the head (set finality = \"depth\" to silence this)",
-                m_chain.name, m_chain.finality_depth.value);
-            m_warned_no_tags = true;
-        }
-    }
+    h.safe = node.safe;
+    h.finalized = node.finalized;
     // A lagging node can report tags above its own head; never trust a tag past the head.
     h.finalized = std::min(h.finalized, h.head);
     h.safe = std::min(std::max(h.safe, h.finalized), h.head);
@@ -99,7 +87,7 @@ uint64_t Engine::unwind_reorg(uint64_t mismatch_at, RunReport& report) {
                             std::to_string(mismatch_at + 1) + ": block " + std::to_string(n) +
                             " is not stored, so the common ancestor cannot be found; "
                             "use `chainidx rollback --to-block N` to a block before the fork");
-        if (m_client->header(n).hash == *stored) break;
+        if (m_adapter->header(n).hash == *stored) break;
         if (n <= state.finalized_block)
             throw DataError("chain " + m_chain.name + ": reorg deeper than finality: block " +
                             std::to_string(n) + " (finalized height " +
@@ -116,7 +104,7 @@ uint64_t Engine::unwind_reorg(uint64_t mismatch_at, RunReport& report) {
     req.chain = m_chain.name;
     req.to_block = n;
     req.kind = "reorg";
-    req.new_hash = m_client->header(n + 1).hash;
+    req.new_hash = m_adapter->header(n + 1).hash;
     req.reason = "parent hash mismatch at block " + std::to_string(mismatch_at + 1);
     store::UnwindResult res = m_store.unwind(req);
     ++report.reorgs;
@@ -166,14 +154,12 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 batch.safe_block = heights.safe;
                 batch.finalized_block = heights.finalized;
                 if (backfill_job) batch.job = store::BackfillJob{job_from, job_to};
-                evm::NormalizeStats stats;
+                chain::NormalizeStats stats;
                 // Fetched ranges stay small (bounded responses); a batch gathers several, so
                 // each (token, account) is upserted once per many blocks.
                 for (;;) {
-                    batch.blocks.insert(batch.blocks.end(), range->headers.begin(),
-                                        range->headers.end());
-                    stats += evm::normalize_logs(range->logs, batch.events);
-                    batch.to = range->to;
+                    append(batch, *range);
+                    stats += range->stats;
                     if (batch.events.size() >= k_batch_events) break;
                     waited_since = Clock::now();
                     range = next_range();
@@ -186,6 +172,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                     check_links(*range, m_chain.name, &batch.blocks.back());
                 }
                 auto ingest_start = Clock::now();
+                resolve_spends(m_store, batch);
                 store::IngestResult r;
                 try {
                     r = m_store.ingest(batch);
@@ -216,8 +203,8 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 waited = 0;
                 if (stats.malformed)
                     spdlog::warn(
-                        "{}: blocks {}..{}: {} Transfer logs are not ERC-20 transfers "
-                        "(wrong topic or data size); counted, not indexed",
+                        "{}: blocks {}..{}: {} items look balance-bearing but cannot be read "
+                        "(e.g. Transfer logs of the wrong size); counted, not indexed",
                         m_chain.name, batch.from, batch.to, stats.malformed);
                 progress.update(batch.to, report.transfers);
                 from = batch.to + 1;
@@ -282,7 +269,7 @@ RunReport Engine::scan(bool follow) {
             bool completed = run_range(start, h.target, h, false, 0, 0, report);
             if (!completed || follow) continue;
             // --once: the head may have moved while catching up; go round once more.
-            if (m_client->head() >= h.target + 1 + m_chain.confirmations.value) continue;
+            if (m_adapter->head() >= h.target + 1 + m_chain.confirmations.value) continue;
             break;
         }
         if (state.watermark && h.head < *state.watermark)
@@ -305,8 +292,7 @@ std::optional<uint64_t> node_head(const config::ChainConfig& chain, std::string&
         config::ChainConfig quick = chain;
         quick.rpc_retries.value = 0;
         quick.rpc_timeout_ms.value = std::min<uint64_t>(chain.rpc_timeout_ms.value, 5000);
-        evm::EvmClient client(quick);
-        return client.head();
+        return chain::make_adapter(quick)->head();
     } catch (const std::exception& e) {
         error = e.what();
         return std::nullopt;

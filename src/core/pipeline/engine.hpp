@@ -12,8 +12,8 @@
 namespace chainidx::store {
 class Store;
 }
-namespace chainidx::evm {
-class EvmClient;
+namespace chainidx::chain {
+class ChainAdapter;
 }
 
 namespace chainidx::pipeline {
@@ -23,8 +23,8 @@ struct RunReport {
     uint64_t last_block = 0;  // the last block committed
     uint64_t blocks = 0;
     uint64_t batches = 0;
-    uint64_t transfers = 0;       // ERC-20 Transfer logs normalized
-    uint64_t erc721_logs = 0;     // counted, not balance events
+    uint64_t transfers = 0;    // balance-bearing items normalized (ERC-20 logs, inputs/outputs…)
+    uint64_t erc721_logs = 0;  // counted, not balance events
     uint64_t malformed_logs = 0;  // Transfer topic, not an ERC-20 shape
     uint64_t events_inserted = 0;
     uint64_t events_duplicate = 0;
@@ -57,8 +57,7 @@ class Engine {
 
     const config::ChainConfig& m_chain;
     store::Store& m_store;
-    std::unique_ptr<evm::EvmClient> m_client;
-    bool m_warned_no_tags = false;
+    std::unique_ptr<chain::ChainAdapter> m_adapter;
 };
 
 }  // namespace chainidx::pipeline

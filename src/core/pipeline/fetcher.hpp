@@ -1,8 +1,7 @@
 #pragma once
-// The fetch stage: a thread that walks [from, to] in block ranges, fetching each range's Transfer
-// logs and headers, and hands them over through a bounded queue (so memory stays flat however
-// long the range). The range size adapts: halved when the node refuses or the response is large,
-// grown again after small responses.
+// The fetch stage: a thread with its own chain adapter walks [from, to] in spans the adapter
+// picks, fetching and normalizing each, and hands them over through a bounded queue (so memory
+// stays flat however long the range, and normalizing overlaps with writing).
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -10,19 +9,13 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
-#include <vector>
 
+#include "core/chain/adapter.hpp"
 #include "core/config/config.hpp"
-#include "core/model/types.hpp"
 
 namespace chainidx::pipeline {
 
-struct FetchedRange {
-    uint64_t from = 0;
-    uint64_t to = 0;
-    std::vector<BlockHeader> headers;  // exactly to - from + 1, in order
-    std::vector<RawLog> logs;
-};
+using FetchedRange = chain::Fetched;
 
 // The node changed the chain while ranges were being fetched: refetch, never write.
 class ChainMoved : public std::runtime_error {
@@ -31,13 +24,13 @@ class ChainMoved : public std::runtime_error {
 };
 
 // Do not trust the node: throws ChainMoved unless the range's headers link to each other (and
-// the first to `before`, when given) and every log names its own block's hash.
+// the first to `before`, when given) and every event names its own block's hash.
 void check_links(const FetchedRange& range, const std::string& chain,
                  const BlockHeader* before = nullptr);
 
 class Fetcher {
   public:
-    Fetcher(const config::ChainConfig& chain, uint64_t from, uint64_t to,
+    Fetcher(const config::ChainConfig& chain, uint64_t from, uint64_t to, bool keep_raw = false,
             size_t queue_capacity = 3);
     ~Fetcher();  // cancels and joins
     Fetcher(const Fetcher&) = delete;
@@ -51,6 +44,7 @@ class Fetcher {
 
     const config::ChainConfig& m_chain;
     uint64_t m_from, m_to;
+    bool m_keep_raw;
     size_t m_capacity;
     std::mutex m_mutex;
     std::condition_variable m_changed;

@@ -1,7 +1,6 @@
 #include "core/pipeline/replay.hpp"
 
-#include "core/chain/evm/evm_client.hpp"
-#include "core/chain/evm/normalizer.hpp"
+#include "core/chain/adapter.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/fetcher.hpp"
 
@@ -11,8 +10,7 @@ store::ReplayResult replay_range(const config::ChainConfig& chain, store::Store&
                                  uint64_t from, uint64_t to, bool dry_run) {
     if (from > to)
         throw UsageError("--from " + std::to_string(from) + " is above --to " + std::to_string(to));
-    evm::EvmClient client(chain);
-    client.verify_chain_id();
+    chain::make_adapter(chain)->verify();
     auto session = store.begin_replay(chain.name, from, to);
     Fetcher fetcher(chain, from, to);
     BlockHeader last;
@@ -25,9 +23,12 @@ store::ReplayResult replay_range(const config::ChainConfig& chain, store::Store&
                             "was written, run it again)");
         }
         last = range->headers.back();
-        std::vector<BalanceEvent> events;
-        evm::normalize_logs(range->logs, events);
-        session->stage(range->headers, events);
+        for (const Spend& s : range->spent)
+            if (s.unresolved_event)
+                throw UsageError("chain " + chain.name + ": block " + std::to_string(s.block) +
+                                 " spends an output the node did not describe (no getblock "
+                                 "verbosity 3); replay needs a node that serves prevouts");
+        session->stage(range->headers, range->events);
     }
     return session->finish(!dry_run);
 }

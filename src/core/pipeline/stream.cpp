@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "core/chain/evm/evm_client.hpp"
+#include "core/chain/keys.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/fetcher.hpp"
 #include "core/pipeline/ndjson.hpp"
@@ -15,20 +15,24 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Splits a fetched range into blocks, each with its logs (logs arrive in block order).
-std::vector<RawBlock> split_by_block(FetchedRange& r) {
-    std::vector<RawBlock> blocks(r.headers.size());
-    for (size_t i = 0; i < r.headers.size(); ++i) blocks[i].header = r.headers[i];
-    for (RawLog& log : r.logs) blocks[log.block_number - r.from].logs.push_back(std::move(log));
-    return blocks;
+// One span as event records: each block line, then that block's events (events are in order).
+void write_events_of(const std::string& chain, const chain::KeyFormat& keys,
+                     const chain::Fetched& f, std::ostream& out) {
+    size_t next = 0;
+    for (const BlockHeader& h : f.headers) {
+        out << block_line(chain, keys, h) << '\n';
+        for (; next < f.events.size() && f.events[next].block_number == h.number; ++next)
+            out << event_line(chain, keys, f.events[next]) << '\n';
+    }
 }
 
-void write_events_of(const std::string& chain, const RawBlock& b, std::ostream& out,
-                     evm::NormalizeStats& stats) {
-    out << block_line(chain, b.header) << '\n';
-    std::vector<BalanceEvent> events;
-    stats += evm::normalize_logs(b.logs, events);
-    for (const BalanceEvent& e : events) out << event_line(chain, e) << '\n';
+void require_resolved(const chain::Fetched& f, const std::string& where) {
+    for (const Spend& s : f.spent)
+        if (s.unresolved_event)
+            throw DataError(where + ": block " + std::to_string(s.block) +
+                            " spends an output the node did not describe (no getblock verbosity "
+                            "3); its debit needs the UTXO table, so use backfill instead of a "
+                            "pipe for this node");
 }
 
 }  // namespace
@@ -38,9 +42,9 @@ RunReport emit_range(const config::ChainConfig& chain, uint64_t from, uint64_t t
     RunReport report;
     auto t0 = Clock::now();
     report.first_block = from;
-    evm::EvmClient client(chain);
-    client.verify_chain_id();
-    Fetcher fetcher(chain, from, to);
+    chain::make_adapter(chain)->verify();
+    const chain::KeyFormat keys(chain.family.value);
+    Fetcher fetcher(chain, from, to, kind == EmitKind::raw);
     BlockHeader last;
     while (auto range = fetcher.next()) {
         if (stop_requested()) break;
@@ -51,19 +55,17 @@ RunReport emit_range(const config::ChainConfig& chain, uint64_t from, uint64_t t
                             " (the chain moved during the fetch); run it again");
         }
         last = range->headers.back();
-        for (const RawBlock& b : split_by_block(*range)) {
-            evm::NormalizeStats stats;
-            if (kind == EmitKind::raw) {
-                out << raw_block_line(chain.name, b) << '\n';
-                stats.transfers += b.logs.size();  // Transfer-topic logs, not yet classified
-            } else
-                write_events_of(chain.name, b, out, stats);
-            report.transfers += stats.transfers;
-            report.erc721_logs += stats.erc721;
-            report.malformed_logs += stats.malformed;
-            report.blocks++;
-            report.last_block = b.header.number;
+        if (kind == EmitKind::raw) {
+            for (const std::string& line : range->raw) out << line << '\n';
+        } else {
+            require_resolved(*range, chain.name);
+            write_events_of(chain.name, keys, *range, out);
         }
+        report.transfers += range->stats.transfers;
+        report.erc721_logs += range->stats.erc721;
+        report.malformed_logs += range->stats.malformed;
+        report.blocks += range->headers.size();
+        report.last_block = range->to;
         if (!out) throw Error("cannot write to stdout (closed pipe?)");
     }
     out.flush();
@@ -72,14 +74,18 @@ RunReport emit_range(const config::ChainConfig& chain, uint64_t from, uint64_t t
     return report;
 }
 
-evm::NormalizeStats normalize_stream(const std::string& chain, std::istream& in,
-                                     const std::string& source, std::ostream& out) {
-    evm::NormalizeStats stats;
+chain::NormalizeStats normalize_stream(const config::ChainConfig& chain, std::istream& in,
+                                       const std::string& source, std::ostream& out) {
+    auto adapter = chain::make_adapter(chain);
+    const chain::KeyFormat keys(chain.family.value);
+    chain::NormalizeStats stats;
     std::string line;
     for (uint64_t n = 1; std::getline(in, line); ++n) {
         if (line.empty()) continue;
-        RawBlock b = parse_raw_block(line, chain, {source, n});
-        write_events_of(chain, b, out, stats);
+        chain::Fetched f = adapter->normalize_raw(line, Where{source, n});
+        require_resolved(f, source + ":" + std::to_string(n));
+        write_events_of(chain.name, keys, f, out);
+        stats += f.stats;
         if (!out) throw Error("cannot write to stdout (closed pipe?)");
     }
     return stats;
@@ -90,6 +96,7 @@ RunReport ingest_stream(const config::ChainConfig& chain, store::Store& store, s
     RunReport report;
     auto t0 = Clock::now();
     store.register_chain(chain.name, chain.family.value, chain.chain_id.value);
+    const chain::KeyFormat keys(chain.family.value);
     store::ChainState state = store.chain_state(chain.name);
     store::Batch batch;
     batch.chain = chain.name;
@@ -127,7 +134,7 @@ RunReport ingest_stream(const config::ChainConfig& chain, store::Store& store, s
         if (line.empty()) continue;
         if (stop_requested()) break;
         Where where{source, n};
-        ParsedRecord rec = parse_event_record(line, chain.name, where);
+        ParsedRecord rec = parse_event_record(line, chain.name, keys, where);
         if (rec.is_block) {
             if (!batch.blocks.empty()) {
                 const BlockHeader& prev = batch.blocks.back();

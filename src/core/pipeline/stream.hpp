@@ -5,7 +5,7 @@
 #include <ostream>
 #include <string>
 
-#include "core/chain/evm/normalizer.hpp"
+#include "core/chain/adapter.hpp"
 #include "core/config/config.hpp"
 #include "core/pipeline/engine.hpp"
 
@@ -20,8 +20,8 @@ enum class EmitKind { raw, events };
 RunReport emit_range(const config::ChainConfig& chain, uint64_t from, uint64_t to, EmitKind kind,
                      std::ostream& out);
 
-evm::NormalizeStats normalize_stream(const std::string& chain, std::istream& in,
-                                     const std::string& source, std::ostream& out);
+chain::NormalizeStats normalize_stream(const config::ChainConfig& chain, std::istream& in,
+                                       const std::string& source, std::ostream& out);
 
 struct IngestLimits {
     uint64_t max_blocks = 2000;

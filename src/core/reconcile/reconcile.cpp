@@ -2,7 +2,8 @@
 
 #include <map>
 
-#include "core/chain/evm/evm_client.hpp"
+#include "core/chain/adapter.hpp"
+#include "core/chain/keys.hpp"
 #include "core/model/errors.hpp"
 #include "core/store/store.hpp"
 
@@ -12,7 +13,10 @@ namespace {
 
 // What a drift most likely is, from what the numbers alone can tell.
 std::string classify(const std::optional<Amount>& on_chain, const Amount& indexed,
-                     bool token_fails_everywhere) {
+                     bool token_fails_everywhere, bool node_ahead) {
+    if (node_ahead)
+        return "node_ahead: the node answers only at its head, which is past the compared block; "
+               "index up to the node's head and reconcile again";
     if (!on_chain)
         return token_fails_everywhere ? "no_balanceOf: the contract does not answer balanceOf "
                                         "(not an ERC-20)"
@@ -50,14 +54,32 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
 
     std::vector<store::PairBalance> pairs =
         store.balances_at(chain.name, report.block, o.tokens, o.accounts, o.sample);
-    std::vector<std::pair<Address, Address>> asks;
+    std::vector<std::pair<Key, Key>> asks;
     asks.reserve(pairs.size());
     for (const auto& p : pairs) asks.emplace_back(p.token, p.account);
-    evm::EvmClient client(chain);
-    client.verify_chain_id();
-    std::vector<std::optional<Amount>> on_chain = client.balances_of(report.block, asks);
+    const chain::KeyFormat keys(chain.family.value);
+    auto adapter = chain::make_adapter(chain);
+    adapter->verify();
+    chain::OnChainBalances answer = adapter->balances(report.block, asks);
+    std::vector<std::optional<Amount>>& on_chain = answer.values;
+    report.source = answer.method;
+    report.answered_at = answer.answered_at;
+    bool node_ahead = answer.answered_at != report.block;
+    if (node_ahead && keys.family() == chain::Family::bitcoin) {
+        // The node's UTXO scan is at its tip only: compare with the UTXO table at the block.
+        std::vector<Key> accounts;
+        for (const auto& p : pairs) accounts.push_back(p.account);
+        std::map<Key, Amount> sums;
+        for (auto& [account, sum] : store.unspent_sums_at(chain.name, report.block, accounts))
+            sums[account] = sum;
+        for (size_t i = 0; i < pairs.size(); ++i) on_chain[i] = sums[pairs[i].account];
+        report.source = "utxo table (the node's " + answer.method + " answered at block " +
+                        std::to_string(answer.answered_at) + ")";
+        report.answered_at = report.block;
+        node_ahead = false;
+    }
 
-    std::map<Address, std::pair<size_t, size_t>> calls_per_token;  // (failed, total)
+    std::map<Key, std::pair<size_t, size_t>> calls_per_token;  // (failed, total)
     for (size_t i = 0; i < pairs.size(); ++i) {
         auto& c = calls_per_token[pairs[i].token];
         c.second++;
@@ -72,10 +94,11 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
             continue;
         }
         auto counts = calls_per_token[p.token];
-        std::string cls = classify(on_chain[i], p.amount, counts.first == counts.second);
+        std::string cls =
+            classify(on_chain[i], p.amount, counts.first == counts.second, node_ahead);
         Drift d;
-        d.token = hex::encode(p.token);
-        d.account = hex::encode(p.account);
+        d.token = keys.token(p.token);
+        d.account = keys.account(p.account);
         d.indexed = p.amount.to_decimal();
         d.on_chain = on_chain[i] ? on_chain[i]->to_decimal() : "";
         d.difference = on_chain[i] ? (*on_chain[i] - p.amount).to_decimal() : "";
@@ -84,7 +107,8 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
         diffs.push_back({p.token, p.account, p.amount, on_chain[i], d.classification});
     }
     for (const auto& m : store.verify_balances(chain.name))
-        report.sum_mismatches.push_back({m.token, m.account, m.balance, m.sum_of_events});
+        report.sum_mismatches.push_back(
+            {keys.token(m.token), keys.account(m.account), m.balance, m.sum_of_events});
     report.run_id =
         store.record_reconcile(chain.name, report.block, report.pairs_checked,
                                report.pairs_matching, report.sum_mismatches.size(), diffs);

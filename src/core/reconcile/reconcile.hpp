@@ -17,8 +17,8 @@ namespace chainidx::reconcile {
 struct Options {
     std::optional<uint64_t> block;  // default: the watermark
     std::optional<Finality> at;     // or the safe/finalized height
-    std::vector<Address> tokens;    // empty: all
-    std::vector<Address> accounts;  // empty: all
+    std::vector<Key> tokens;        // empty: all
+    std::vector<Key> accounts;      // empty: all
     size_t sample = 0;              // 0: every pair
 };
 
@@ -38,6 +38,8 @@ struct Report {
     uint64_t block = 0;
     uint64_t pairs_checked = 0;
     uint64_t pairs_matching = 0;
+    std::string source;        // what the indexed balances were compared with
+    uint64_t answered_at = 0;  // the block that source answered at
     std::vector<Drift> drifts;
     std::vector<SumMismatch> sum_mismatches;
     int64_t run_id = 0;

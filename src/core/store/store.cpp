@@ -10,6 +10,20 @@ std::string bytea_param(const uint8_t* data, size_t size) {
     return s;
 }
 
+Key key_of(const pqxx::field& f, pqxx::transaction_base& tx) {
+    std::string raw = tx.unesc_raw(f.c_str());
+    return Key(reinterpret_cast<const uint8_t*>(raw.data()), raw.size());
+}
+
+std::string bytea_array(const std::vector<Key>& keys) {
+    std::string s = "{";
+    for (size_t i = 0; i < keys.size(); ++i) {
+        if (i) s += ',';
+        s += "\"\\\\x" + hex::encode(keys[i].data(), keys[i].size()).substr(2) + "\"";
+    }
+    return s + "}";
+}
+
 Store::Store(const std::string& url, const std::string& application_name)
     : m_impl(std::make_unique<Impl>()) {
     m_impl->display_url = config::redact_database_url(url);
@@ -45,6 +59,13 @@ void Store::register_chain(const std::string& chain, const std::string& family, 
                          ", but the config says " + family + " with chain id " +
                          std::to_string(chain_id) + "; use another chain name or fix the config");
     tx.commit();
+}
+
+std::optional<std::string> Store::chain_family(const std::string& chain) {
+    pqxx::read_transaction tx(*m_impl->conn);
+    auto r = tx.exec_params("SELECT family FROM chains WHERE name = $1", chain);
+    if (r.empty()) return std::nullopt;
+    return r[0][0].as<std::string>();
 }
 
 ChainState Store::chain_state(const std::string& chain) {

@@ -43,6 +43,8 @@ struct Batch {
     uint64_t safe_block = 0;       // the chain's safe height when fetched (stamps finality)
     uint64_t finalized_block = 0;  // the chain's finalized height when fetched
     std::optional<BackfillJob> job;
+    std::vector<Utxo> created;  // Bitcoin: outputs the blocks create …
+    std::vector<Spend> spent;   // … and spend (the UTXO table follows the events)
 };
 
 struct IngestResult {
@@ -97,16 +99,15 @@ struct Status {
 
 struct BalanceQuery {
     std::string chain;
-    std::optional<Address> token;
-    std::optional<Address> account;
+    std::optional<Key> token;
+    std::optional<Key> account;
     Finality at = Finality::pending;
     bool include_zero = false;
 };
 
 struct BalanceRow {
-    std::string token;    // 0x-hex
-    std::string account;  // 0x-hex
-    std::string amount;   // decimal
+    Key token, account;
+    std::string amount;  // decimal
 };
 
 struct BalancesResult {
@@ -115,31 +116,34 @@ struct BalancesResult {
 };
 
 struct SumMismatch {
-    std::string token, account, balance, sum_of_events;
+    Key token, account;
+    std::string balance, sum_of_events;
 };
 
 struct PairBalance {
-    Address token{};
-    Address account{};
+    Key token, account;
     Amount amount;
 };
 
 struct ReconcileDiff {
-    Address token{};
-    Address account{};
+    Key token, account;
     Amount indexed;
     std::optional<Amount> on_chain;
     std::string classification;
 };
 
 struct EventChange {
-    std::string id;  // chain:tx:index:leg
+    Key tx;
+    uint32_t index = 0;
+    uint8_t leg = 0;
     uint64_t block = 0;
-    std::string token, account, delta;
+    Key token, account;
+    std::string delta;
 };
 
 struct BalanceFix {
-    std::string token, account, before, after;
+    Key token, account;
+    std::string before, after;
 };
 
 struct ReplayResult {
@@ -180,12 +184,20 @@ class Store {
     // Records the chain, or checks that the stored one has the same family and chain id.
     void register_chain(const std::string& chain, const std::string& family, uint64_t chain_id);
     ChainState chain_state(const std::string& chain);
+    // The family the chain was registered with; nullopt when it was never indexed.
+    std::optional<std::string> chain_family(const std::string& chain);
     std::optional<Hash32> block_hash(const std::string& chain, uint64_t number);
 
     // One transaction: blocks, events (new ones only), their balance deltas aggregated per
     // (token, account), the watermark (never backwards, only when contiguous) and backfill
     // progress. Throws DataError when a stored block has a different hash.
     IngestResult ingest(const Batch& batch);
+    // Bitcoin: the stored outputs `at` names (nullopt where unknown), spent or not.
+    std::vector<std::optional<Utxo>> find_utxos(const std::string& chain,
+                                                const std::vector<OutPoint>& at);
+    // Bitcoin: per account, the sum of outputs unspent at `block` (the UTXO table's view).
+    std::vector<std::pair<Key, Amount>> unspent_sums_at(const std::string& chain, uint64_t block,
+                                                        const std::vector<Key>& accounts);
     // One transaction: removes events above to_block with their deltas reversed, their blocks,
     // moves the watermark back and records why. Refuses to cross the finalized height.
     UnwindResult unwind(const UnwindRequest& request);
@@ -207,8 +219,8 @@ class Store {
     // Indexed balances as of `block` (<= the watermark): the live balance less later events.
     // Empty filters mean all; `sample` > 0 picks that many pairs (spread by hash, repeatable).
     std::vector<PairBalance> balances_at(const std::string& chain, uint64_t block,
-                                         const std::vector<Address>& tokens,
-                                         const std::vector<Address>& accounts, size_t sample);
+                                         const std::vector<Key>& tokens,
+                                         const std::vector<Key>& accounts, size_t sample);
     // Stores one reconcile run and its drifts; returns the run id.
     int64_t record_reconcile(const std::string& chain, uint64_t block, uint64_t checked,
                              uint64_t matching, uint64_t sum_mismatches,

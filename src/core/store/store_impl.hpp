@@ -18,6 +18,16 @@ template <size_t N>
 std::string bytea_param(const std::array<uint8_t, N>& a) {
     return bytea_param(a.data(), N);
 }
+inline std::string bytea_param(const Key& k) {
+    return bytea_param(k.data(), k.size());
+}
+// A bytea column's value as a Key (the text form PostgreSQL sends, unescaped).
+Key key_of(const pqxx::field& f, pqxx::transaction_base& tx);
+// A PostgreSQL array literal of bytea in hex form, for `= ANY($n::bytea[])`.
+std::string bytea_array(const std::vector<Key>& keys);
+// Bitcoin's UTXO table, in the caller's transaction (store_utxo.cpp).
+void write_utxos(pqxx::work& tx, const Batch& batch);
+void unwind_utxos(pqxx::work& tx, const std::string& chain, int64_t keep);
 // SQL that takes a per-chain transaction lock, so writers of one chain apply deltas in turn.
 inline constexpr const char* k_chain_xact_lock =
     "SELECT pg_advisory_xact_lock(hashtext('chainidx.write.' || $1))";

@@ -9,8 +9,8 @@ namespace chainidx::store {
 namespace {
 
 // '\x<hex>', PostgreSQL's bytea hex input; stream_to escapes the backslash for COPY.
-template <size_t N>
-std::string bytea(const std::array<uint8_t, N>& a) {
+template <class T>
+std::string bytea(const T& a) {
     return bytea_param(a);
 }
 
@@ -30,6 +30,7 @@ void ensure_staging(Store::Impl& impl) {
         "CREATE TEMP TABLE IF NOT EXISTS stage_events (LIKE balance_events) "
         "ON COMMIT DELETE ROWS");
     tx.exec("CREATE TEMP TABLE IF NOT EXISTS stage_balances (LIKE balances) ON COMMIT DELETE ROWS");
+    tx.exec("CREATE TEMP TABLE IF NOT EXISTS stage_utxos (LIKE utxos) ON COMMIT DELETE ROWS");
     impl.staging_ready = true;
 }
 
@@ -43,14 +44,14 @@ void copy_blocks(pqxx::work& tx, const Batch& b, const Stamps& st) {
     for (const BlockHeader& h : b.blocks)
         out << std::make_tuple(b.chain, static_cast<int64_t>(h.number), bytea(h.hash),
                                bytea(h.parent_hash), static_cast<int64_t>(h.timestamp),
-                               st.of(h.number));
+                               st.of(h.number), h.skipped);
     out.complete();
 }
 
 void copy_events(pqxx::work& tx, const Batch& b, const Stamps& st, const char* table) {
     pqxx::stream_to out(tx, table);
     for (const BalanceEvent& e : b.events)
-        out << std::make_tuple(b.chain, bytea(e.tx_hash), static_cast<int64_t>(e.event_index),
+        out << std::make_tuple(b.chain, bytea(e.tx), static_cast<int64_t>(e.event_index),
                                static_cast<int>(e.leg), static_cast<int64_t>(e.block_number),
                                bytea(e.block_hash), bytea(e.token), bytea(e.account),
                                e.delta.to_decimal(), st.of(e.block_number));
@@ -86,23 +87,25 @@ void write_blocks(pqxx::work& tx, const Batch& b, const Stamps& st) {
 void write_new_events(pqxx::work& tx, const Batch& b, const Stamps& st, IngestResult& result) {
     copy_events(tx, b, st, "balance_events");
     struct Sum {
-        Address token, account;
+        Key token, account;
         Amount amount;
         uint64_t block;
     };
     std::unordered_map<std::string, Sum> sums;
     sums.reserve(b.events.size() / 4 + 16);
-    std::string key(40, '\0');
+    std::string key;
     for (const BalanceEvent& e : b.events) {
-        std::copy(e.token.begin(), e.token.end(), key.begin());
-        std::copy(e.account.begin(), e.account.end(), key.begin() + 20);
+        // Length-prefixed, so (token, account) pairs of any sizes never collide.
+        key.assign(1, static_cast<char>(e.token.size()));
+        key.append(reinterpret_cast<const char*>(e.token.data()), e.token.size());
+        key.append(reinterpret_cast<const char*>(e.account.data()), e.account.size());
         auto [it, fresh] = sums.try_emplace(key, Sum{e.token, e.account, e.delta, e.block_number});
         if (!fresh) {
             try {
                 it->second.amount = it->second.amount + e.delta;
             } catch (const DataError& overflow) {
                 throw DataError("chain " + b.chain + ": block " + std::to_string(e.block_number) +
-                                ", tx " + hex::encode(e.tx_hash) + " event " +
+                                ", tx " + hex::encode(e.tx.data(), e.tx.size()) + " event " +
                                 std::to_string(e.event_index) + ": " + overflow.what());
             }
             it->second.block = std::max(it->second.block, e.block_number);
@@ -238,6 +241,7 @@ IngestResult Store::ingest_once(const Batch& b, bool allow_fast_path) {
     else
         write_events_checked(tx, b, st, result);
     result.events_duplicate = b.events.size() - result.events_inserted;
+    write_utxos(tx, b);
 
     // The live watermark moves forward only, and only over a contiguous range.
     const BlockHeader& last = b.blocks.back();
@@ -303,6 +307,7 @@ UnwindResult Store::unwind(const UnwindRequest& req) {
         req.chain, keep);
     result.events_reverted = reverted[0].as<uint64_t>();
     result.balances_changed = reverted[1].as<uint64_t>();
+    unwind_utxos(tx, req.chain, keep);
     auto removed =
         tx.exec_params("DELETE FROM blocks WHERE chain = $1 AND number > $2", req.chain, keep);
     result.blocks_removed = removed.affected_rows();

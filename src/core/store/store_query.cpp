@@ -5,8 +5,9 @@ namespace chainidx::store {
 
 namespace {
 
-std::string hex_or_empty(const std::optional<Address>& a) {
-    return a ? hex::encode(*a).substr(2) : std::string();
+// A filter on an optional key: an empty array means "any".
+std::string filter_of(const std::optional<Key>& k) {
+    return k ? bytea_array({*k}) : std::string("{}");
 }
 
 }  // namespace
@@ -80,16 +81,15 @@ BalancesResult Store::balances(const BalanceQuery& q) {
         "WITH pending AS (SELECT token, account, sum(delta) AS d FROM balance_events"
         "  WHERE chain = $1 AND $4 > 0 AND block_number > $5 AND finality < $4"
         "  GROUP BY token, account) "
-        "SELECT '0x' || encode(b.token, 'hex'), '0x' || encode(b.account, 'hex'),"
-        " (b.amount - coalesce(p.d, 0))::text "
+        "SELECT b.token, b.account, (b.amount - coalesce(p.d, 0))::text "
         "FROM balances b LEFT JOIN pending p ON p.token = b.token AND p.account = b.account "
         "WHERE b.chain = $1"
-        " AND ($2 = '' OR b.token = decode($2, 'hex'))"
-        " AND ($3 = '' OR b.account = decode($3, 'hex')) "
+        " AND (cardinality($2::bytea[]) = 0 OR b.token = ANY($2::bytea[]))"
+        " AND (cardinality($3::bytea[]) = 0 OR b.account = ANY($3::bytea[])) "
         "ORDER BY b.token, b.account",
-        q.chain, hex_or_empty(q.token), hex_or_empty(q.account), static_cast<int>(q.at), above);
+        q.chain, filter_of(q.token), filter_of(q.account), static_cast<int>(q.at), above);
     for (auto row : rows) {
-        BalanceRow r{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
+        BalanceRow r{key_of(row[0], tx), key_of(row[1], tx), row[2].as<std::string>()};
         if (!q.include_zero && r.amount == "0") continue;
         out.rows.push_back(std::move(r));
     }
@@ -100,8 +100,7 @@ std::vector<SumMismatch> Store::verify_balances(const std::string& chain) {
     pqxx::read_transaction tx(*m_impl->conn);
     std::vector<SumMismatch> out;
     auto rows = tx.exec_params(
-        "SELECT '0x' || encode(coalesce(b.token, e.token), 'hex'),"
-        " '0x' || encode(coalesce(b.account, e.account), 'hex'),"
+        "SELECT coalesce(b.token, e.token), coalesce(b.account, e.account),"
         " coalesce(b.amount, 0)::text, coalesce(e.s, 0)::text "
         "FROM (SELECT token, account, amount FROM balances WHERE chain = $1) b "
         "FULL JOIN (SELECT token, account, sum(delta) AS s FROM balance_events WHERE chain = $1"
@@ -109,7 +108,7 @@ std::vector<SumMismatch> Store::verify_balances(const std::string& chain) {
         "WHERE coalesce(b.amount, 0) <> coalesce(e.s, 0) ORDER BY 1, 2 LIMIT 1000",
         chain);
     for (auto row : rows)
-        out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+        out.push_back({key_of(row[0], tx), key_of(row[1], tx), row[2].as<std::string>(),
                        row[3].as<std::string>()});
     return out;
 }

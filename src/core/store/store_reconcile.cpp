@@ -3,30 +3,9 @@
 
 namespace chainidx::store {
 
-namespace {
-
-// A PostgreSQL array literal of bytea in hex form, for `= ANY($n::bytea[])`.
-std::string bytea_array(const std::vector<Address>& v) {
-    std::string s = "{";
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (i) s += ',';
-        s += "\"\\\\x" + hex::encode(v[i]).substr(2) + "\"";
-    }
-    return s + "}";
-}
-
-Address address_of(const pqxx::field& f, pqxx::transaction_base& tx) {
-    std::string raw = tx.unesc_raw(f.c_str());
-    Address a{};
-    if (raw.size() == a.size()) std::copy(raw.begin(), raw.end(), a.begin());
-    return a;
-}
-
-}  // namespace
-
 std::vector<PairBalance> Store::balances_at(const std::string& chain, uint64_t block,
-                                            const std::vector<Address>& tokens,
-                                            const std::vector<Address>& accounts, size_t sample) {
+                                            const std::vector<Key>& tokens,
+                                            const std::vector<Key>& accounts, size_t sample) {
     pqxx::read_transaction tx(*m_impl->conn);
     auto rows = tx.exec_params(
         "WITH later AS (SELECT token, account, sum(delta) AS d FROM balance_events"
@@ -44,7 +23,7 @@ std::vector<PairBalance> Store::balances_at(const std::string& chain, uint64_t b
     out.reserve(rows.size());
     for (auto row : rows)
         out.push_back(
-            {address_of(row[0], tx), address_of(row[1], tx), Amount::from_decimal(row[2].c_str())});
+            {key_of(row[0], tx), key_of(row[1], tx), Amount::from_decimal(row[2].c_str())});
     return out;
 }
 
@@ -61,7 +40,7 @@ int64_t Store::record_reconcile(const std::string& chain, uint64_t block, uint64
                     static_cast<int64_t>(sum_mismatches))[0]
                   .as<int64_t>();
     // All diffs in one statement: a badly broken index can drift on thousands of pairs.
-    std::vector<Address> tokens, accounts;
+    std::vector<Key> tokens, accounts;
     std::string indexed = "{", on_chain = "{", classes = "{";
     for (size_t i = 0; i < diffs.size(); ++i) {
         const ReconcileDiff& d = diffs[i];

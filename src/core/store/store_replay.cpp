@@ -41,12 +41,12 @@ void ReplaySession::stage(const std::vector<BlockHeader>& blocks,
         for (const BlockHeader& h : blocks)
             out << std::make_tuple(m_impl->chain, static_cast<int64_t>(h.number),
                                    bytea_param(h.hash), bytea_param(h.parent_hash),
-                                   static_cast<int64_t>(h.timestamp), 0);
+                                   static_cast<int64_t>(h.timestamp), 0, h.skipped);
         out.complete();
     }
     pqxx::stream_to out(tx, "replay_events");
     for (const BalanceEvent& e : events)
-        out << std::make_tuple(m_impl->chain, bytea_param(e.tx_hash),
+        out << std::make_tuple(m_impl->chain, bytea_param(e.tx),
                                static_cast<int64_t>(e.event_index), static_cast<int>(e.leg),
                                static_cast<int64_t>(e.block_number), bytea_param(e.block_hash),
                                bytea_param(e.token), bytea_param(e.account), e.delta.to_decimal(),
@@ -56,17 +56,18 @@ void ReplaySession::stage(const std::vector<BlockHeader>& blocks,
 
 namespace {
 
-std::vector<EventChange> changes_of(const pqxx::result& r) {
+std::vector<EventChange> changes_of(const pqxx::result& r, pqxx::transaction_base& tx) {
     std::vector<EventChange> out;
     for (auto row : r)
-        out.push_back({row[0].as<std::string>(), row[1].as<uint64_t>(), row[2].as<std::string>(),
-                       row[3].as<std::string>(), row[4].as<std::string>()});
+        out.push_back({key_of(row[0], tx), row[1].as<uint32_t>(),
+                       static_cast<uint8_t>(row[2].as<int>()), row[3].as<uint64_t>(),
+                       key_of(row[4], tx), key_of(row[5], tx), row[6].as<std::string>()});
     return out;
 }
 
 constexpr const char* k_change_columns =
-    "chain || ':0x' || encode(tx_hash, 'hex') || ':' || event_index || ':' || leg,"
-    " block_number, '0x' || encode(token, 'hex'), '0x' || encode(account, 'hex'), delta::text";
+    "tx_hash, event_index, leg, block_number, token, account, delta::text";
+constexpr const char* k_change_order = " ORDER BY block_number, tx_hash, event_index, leg";
 
 }  // namespace
 
@@ -94,20 +95,23 @@ ReplayResult ReplaySession::finish(bool apply) {
     tx.exec(
         "CREATE TEMP TABLE replay_removed ON COMMIT DROP AS SELECT * FROM balance_events "
         "WHERE false");
-    result.removed = changes_of(tx.exec_params(
-        std::string("WITH del AS (DELETE FROM balance_events e WHERE e.chain = $1"
-                    " AND e.block_number BETWEEN $2 AND $3 AND NOT EXISTS (SELECT 1 FROM "
-                    "replay_events r WHERE r.tx_hash = e.tx_hash AND r.event_index = "
-                    "e.event_index AND r.leg = e.leg AND r.token = e.token AND r.account = "
-                    "e.account AND r.delta = e.delta AND r.block_hash = e.block_hash)"
-                    " RETURNING *), kept AS (INSERT INTO replay_removed SELECT * FROM del) "
-                    "SELECT ") +
-            k_change_columns + " FROM del ORDER BY block_number, 1",
-        chain, from, to));
+    result.removed = changes_of(
+        tx.exec_params(
+            std::string("WITH del AS (DELETE FROM balance_events e WHERE e.chain = $1"
+                        " AND e.block_number BETWEEN $2 AND $3 AND NOT EXISTS (SELECT 1 FROM "
+                        "replay_events r WHERE r.tx_hash = e.tx_hash AND r.event_index = "
+                        "e.event_index AND r.leg = e.leg AND r.token = e.token AND r.account = "
+                        "e.account AND r.delta = e.delta AND r.block_hash = e.block_hash)"
+                        " RETURNING *), kept AS (INSERT INTO replay_removed SELECT * FROM del) "
+                        "SELECT ") +
+                k_change_columns + " FROM del" + k_change_order,
+            chain, from, to),
+        tx);
     result.added = changes_of(
         tx.exec(std::string("WITH ins AS (INSERT INTO balance_events SELECT * FROM replay_events "
                             "ON CONFLICT DO NOTHING RETURNING *) SELECT ") +
-                k_change_columns + " FROM ins ORDER BY block_number, 1"));
+                k_change_columns + " FROM ins" + k_change_order),
+        tx);
     tx.exec(
         "UPDATE balance_events e SET finality = CASE WHEN e.block_number <= w.finalized_block "
         "THEN 2 WHEN e.block_number <= w.safe_block THEN 1 ELSE 0 END FROM watermarks w "
@@ -130,12 +134,12 @@ ReplayResult ReplaySession::finish(bool apply) {
         " up AS (INSERT INTO balances (chain, token, account, amount, updated_block)"
         "  SELECT $1, token, account, after, blk FROM diff"
         "  ON CONFLICT (chain, token, account) DO UPDATE SET amount = EXCLUDED.amount)"
-        "SELECT '0x' || encode(token, 'hex'), '0x' || encode(account, 'hex'),"
-        " coalesce(before::text, '(none)'), after::text FROM diff ORDER BY 1, 2",
+        "SELECT token, account, coalesce(before::text, '(none)'), after::text FROM diff "
+        "ORDER BY 1, 2",
         chain);
     for (auto row : fixes)
-        result.balances.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
-                                   row[2].as<std::string>(), row[3].as<std::string>()});
+        result.balances.push_back({key_of(row[0], tx), key_of(row[1], tx), row[2].as<std::string>(),
+                                   row[3].as<std::string>()});
     if (apply) {
         tx.commit();
         result.applied = true;

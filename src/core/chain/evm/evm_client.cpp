@@ -1,6 +1,7 @@
 #include "core/chain/evm/evm_client.hpp"
 
 #include "core/chain/evm/normalizer.hpp"
+#include "core/chain/node_rpc.hpp"
 #include "core/rpc/json_rpc.hpp"
 
 namespace chainidx::evm {
@@ -48,11 +49,7 @@ BlockHeader parse_header(element block, uint64_t expected, const std::string& ct
 }  // namespace
 
 EvmClient::EvmClient(const config::ChainConfig& chain) : m_chain(chain) {
-    rpc::ClientOptions o;
-    o.endpoints = chain.rpc.value;
-    o.timeout_ms = static_cast<long>(chain.rpc_timeout_ms.value);
-    o.retries = static_cast<unsigned>(chain.rpc_retries.value);
-    m_rpc = std::make_unique<rpc::JsonRpcClient>(std::move(o));
+    m_rpc = chain::rpc_client_for(chain);
     if (!chain.tokens.value.empty()) {
         m_token_filter = "[";
         for (size_t i = 0; i < chain.tokens.value.size(); ++i) {

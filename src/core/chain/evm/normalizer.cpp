@@ -9,14 +9,6 @@ const Hash32& transfer_topic() {
     return topic;
 }
 
-NormalizeStats& NormalizeStats::operator+=(const NormalizeStats& o) {
-    transfers += o.transfers;
-    erc721 += o.erc721;
-    malformed += o.malformed;
-    other_topic += o.other_topic;
-    return *this;
-}
-
 // An indexed address topic is 12 zero bytes then the address; anything else is not an address.
 static bool topic_to_address(const Hash32& topic, Address& out) {
     if (!std::all_of(topic.begin(), topic.begin() + 12, [](uint8_t b) { return b == 0; }))
@@ -52,7 +44,7 @@ NormalizeStats normalize_logs(std::span<const RawLog> logs, std::vector<BalanceE
         BalanceEvent e;
         e.block_number = log.block_number;
         e.block_hash = log.block_hash;
-        e.tx_hash = log.tx_hash;
+        e.tx = log.tx_hash;
         e.event_index = log.log_index;
         e.token = log.address;
         if (!is_zero(from)) {

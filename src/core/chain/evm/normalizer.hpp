@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "core/chain/adapter.hpp"
 #include "core/model/types.hpp"
 
 namespace chainidx::evm {
@@ -15,13 +16,7 @@ inline constexpr const char* k_transfer_topic =
     "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
 const Hash32& transfer_topic();
 
-struct NormalizeStats {
-    uint64_t transfers = 0;    // ERC-20 Transfer logs turned into events
-    uint64_t erc721 = 0;       // 4-topic Transfer logs (ERC-721): not ERC-20
-    uint64_t malformed = 0;    // Transfer topic but not an ERC-20 shape (other topic/data sizes)
-    uint64_t other_topic = 0;  // logs with another topic0
-    NormalizeStats& operator+=(const NormalizeStats& o);
-};
+using chain::NormalizeStats;
 
 // Appends the events of `logs` to `out`, in log order (debit before credit).
 NormalizeStats normalize_logs(std::span<const RawLog> logs, std::vector<BalanceEvent>& out);

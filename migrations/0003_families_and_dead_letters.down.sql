@@ -1,0 +1,4 @@
+DROP TABLE IF EXISTS quarantined_tokens;
+DROP TABLE IF EXISTS dead_letters;
+DROP TABLE IF EXISTS utxos;
+ALTER TABLE blocks DROP COLUMN IF EXISTS skipped;

@@ -1,0 +1,76 @@
+#pragma once
+// The chain adapter: everything the engine needs from one chain family's node, and nothing more.
+// The pipeline, store, reorg handling and every command work through this interface only; each
+// family (chain/evm, chain/bitcoin, chain/solana) implements it over its node's RPC and turns
+// what the node returns into headers and balance events (its normalizer is a pure function).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "core/model/ndjson_fields.hpp"
+#include "core/model/types.hpp"
+
+namespace chainidx::chain {
+
+// What normalizing a span produced, for reports and metrics.
+struct NormalizeStats {
+    uint64_t transfers = 0;    // balance-bearing items turned into events (logs, inputs/outputs…)
+    uint64_t erc721 = 0;       // EVM: 4-topic Transfer logs (ERC-721), not balances
+    uint64_t malformed = 0;    // items that look balance-bearing but cannot be read
+    uint64_t other_topic = 0;  // items with no balance (other logs, OP_RETURN, zero outputs)
+    NormalizeStats& operator+=(const NormalizeStats& o);
+};
+
+// One span of consecutive blocks as fetched and normalized.
+struct Fetched {
+    uint64_t from = 0;
+    uint64_t to = 0;
+    std::vector<BlockHeader> headers;  // exactly to - from + 1, in order
+    std::vector<BalanceEvent> events;  // in block order
+    NormalizeStats stats;
+    std::vector<std::string> raw;  // one NDJSON line per block, only when asked for
+    std::vector<Utxo> created;     // Bitcoin only
+    std::vector<Spend> spent;      // Bitcoin only
+};
+
+struct Heights {
+    uint64_t head = 0;       // the newest block the node serves at the configured commitment
+    uint64_t safe = 0;       // unlikely to be reorganised
+    uint64_t finalized = 0;  // never reorganised
+};
+
+// Balances as the chain sees them, for reconcile.
+struct OnChainBalances {
+    std::vector<std::optional<Amount>> values;  // per pair; nullopt when the node cannot say
+    uint64_t answered_at = 0;                   // the block the node answered at
+    std::string method;                         // what was asked, for the report
+};
+
+class ChainAdapter {
+  public:
+    virtual ~ChainAdapter() = default;
+
+    // Throws UsageError when the node serves another chain than the configured one.
+    virtual void verify() = 0;
+    virtual Heights heights() = 0;
+    virtual uint64_t head() = 0;
+    virtual BlockHeader header(uint64_t number) = 0;
+    // Fetches and normalizes the span starting at `from` and ending at most at `to`; the adapter
+    // picks its length (and learns what the node accepts). `keep_raw` fills Fetched::raw.
+    virtual Fetched fetch(uint64_t from, uint64_t to, bool keep_raw) = 0;
+    // The chain's balance of each (token, account) at `block` (or at the node's head when the
+    // node cannot answer for a past block: answered_at says which).
+    virtual OnChainBalances balances(uint64_t block,
+                                     const std::vector<std::pair<Key, Key>>& pairs) = 0;
+    // Normalizes one raw NDJSON line (as written with keep_raw) without a node: `normalize`.
+    virtual Fetched normalize_raw(const std::string& line, const ndjson::Where& where) = 0;
+};
+
+// The adapter for the chain's family.
+std::unique_ptr<ChainAdapter> make_adapter(const config::ChainConfig& chain);
+
+}  // namespace chainidx::chain
