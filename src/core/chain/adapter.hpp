@@ -25,6 +25,18 @@ struct NormalizeStats {
     NormalizeStats& operator+=(const NormalizeStats& o);
 };
 
+// An item that looks balance-bearing but cannot be normalized (a dead letter): kept with its
+// raw payload so a person can see it; by default the chain stops at its block.
+struct Rejected {
+    uint64_t block_number = 0;
+    Hash32 block_hash{};
+    Key tx;
+    uint32_t index = 0;   // the item's event index (log index, output position…)
+    Key token;            // the token it concerns (empty: native coin or unknown)
+    std::string error;    // what is wrong with it
+    std::string payload;  // the item as the node sent it (JSON)
+};
+
 // One span of consecutive blocks as fetched and normalized.
 struct Fetched {
     uint64_t from = 0;
@@ -32,9 +44,10 @@ struct Fetched {
     std::vector<BlockHeader> headers;  // exactly to - from + 1, in order
     std::vector<BalanceEvent> events;  // in block order
     NormalizeStats stats;
-    std::vector<std::string> raw;  // one NDJSON line per block, only when asked for
-    std::vector<Utxo> created;     // Bitcoin only
-    std::vector<Spend> spent;      // Bitcoin only
+    std::vector<std::string> raw;    // one NDJSON line per block, only when asked for
+    std::vector<Utxo> created;       // Bitcoin only
+    std::vector<Spend> spent;        // Bitcoin only
+    std::vector<Rejected> rejected;  // dead letters, in block order
 };
 
 struct Heights {
