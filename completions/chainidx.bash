@@ -108,7 +108,7 @@ _chainidx() {
                 status) opts="--output -o" ;;
             esac ;;
         backfill) opts="--chain --rpc --from --to --batch-blocks --emit" ;;
-        scan) opts="--chain --rpc --once --follow --wait" ;;
+        scan) opts="--chain --rpc --once --follow --wait --metrics-addr" ;;
         status) opts="--chain --rpc --output -o --verify --check --max-lag" ;;
         balances) opts="--chain --account --token --at --all --output -o" ;;
         normalize) opts="--chain --input -i" ;;

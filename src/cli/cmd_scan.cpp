@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/common.hpp"
+#include "core/metrics/http_server.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/engine.hpp"
 #include "core/pipeline/stop.hpp"
@@ -15,12 +16,23 @@ struct ScanOptions {
     bool once = false;
     bool follow = false;
     bool wait = false;
+    std::string metrics_addr;
 };
 
 void run_scan(const ScanOptions& o, const GlobalOptions& g) {
     auto config = load_config(g, &o.chain);
     const auto& chain = config.chain(o.chain.chain);
     auto store = open_store(config, "scan " + chain.name);
+    // Scrapeable for as long as the scan runs (a timer run uses --metrics-file instead).
+    std::unique_ptr<metrics::HttpServer> metrics_server;
+    if (!o.metrics_addr.empty()) {
+        try {
+            metrics_server = std::make_unique<metrics::HttpServer>(o.metrics_addr);
+        } catch (const std::exception& e) {
+            throw UsageError(std::string("--metrics-addr: ") + e.what());
+        }
+        spdlog::info("scan {}: metrics at http://{}/metrics", chain.name, o.metrics_addr);
+    }
     std::string holder;
     bool said = false;
     while (!store->try_lock_follower(chain.name, holder)) {
@@ -58,6 +70,10 @@ void register_scan(CLI::App& app, GlobalOptions& g) {
     once->excludes(follow);
     cmd->add_flag("--wait", o->wait,
                   "If another scan of this chain runs, wait for it to end instead of exiting");
+    cmd->add_option("--metrics-addr", o->metrics_addr,
+                    "Serve Prometheus metrics at http://ADDR/metrics while the scan runs "
+                    "(e.g. 127.0.0.1:9464)")
+        ->option_text("HOST:PORT");
     cmd->callback([o, &g] {
         if (!o->once && !o->follow) throw UsageError("scan needs --once or --follow");
         run_scan(*o, g);

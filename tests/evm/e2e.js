@@ -144,7 +144,8 @@ async function scan_follow_unwinds_reorg() {
   if (!ctx.tc) await backfill_then_scan_matches_balanceOf();
   const { tc } = ctx;
   const { rpc } = tc.anvil;
-  const follower = cx.background(['scan', '--follow', '--chain', 'anvil'], { config: tc.config });
+  const metricsPort = 20000 + Math.floor(Math.random() * 20000);
+  const follower = cx.background(['scan', '--follow', '--chain', 'anvil', '--metrics-addr', `127.0.0.1:${metricsPort}`], { config: tc.config });
   const why = () => `\n  follower ${follower.running() ? 'running' : 'exited'}; its stderr: ${follower.stderr()}`;
   try {
     for (let i = 0; i < 4; i++) await tc.mine(tc.traffic.randomOps(4 + tc.traffic.rng.int(5)));
@@ -218,6 +219,12 @@ async function scan_follow_unwinds_reorg() {
     }, why)).st;
     say(`scan --follow at head ${head}; reorg_count ${s.reorg_count}, last_reorg ${JSON.stringify(s.last_reorg)}`);
     assert(Number(s.reorg_count) >= 1, `status reorg_count is ${s.reorg_count}, expected >= 1`);
+    // The follower serves its metrics while it runs: the reorg and the watermark are there.
+    const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const metric = (name) => { const m = scraped.match(new RegExp(`^${name}\\{chain="anvil"\\} (\\S+)$`, 'm')); return m ? Number(m[1]) : null; };
+    assert(metric('chainidx_reorgs_total') >= 1, `--metrics-addr: chainidx_reorgs_total is ${metric('chainidx_reorgs_total')}, expected >= 1`);
+    assertEqual(metric('chainidx_watermark_block'), head, '--metrics-addr: chainidx_watermark_block');
+    say(`--metrics-addr: scraped ${scraped.split('\n').length} lines; reorgs_total ${metric('chainidx_reorgs_total')}, watermark ${metric('chainidx_watermark_block')}`);
     assert(s.last_reorg && typeof s.last_reorg === 'object', `status last_reorg is ${JSON.stringify(s.last_reorg)}, expected the reorg`);
     assert(Number(s.last_reorg.depth) >= depth, `status last_reorg.depth is ${s.last_reorg.depth}, expected >= ${depth}`);
     await assertBalancesMatchChain(tc, await balances(tc), head, 'after the reorg');

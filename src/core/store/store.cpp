@@ -2,6 +2,11 @@
 #include "core/model/errors.hpp"
 #include "core/store/store_impl.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
 namespace chainidx::store {
 
 std::string bytea_param(const uint8_t* data, size_t size) {
@@ -24,14 +29,51 @@ std::string bytea_array(const std::vector<Key>& keys) {
     return s + "}";
 }
 
+void Store::Impl::connect() {
+    conn.reset();
+    staging_ready = false;  // temporary tables live and die with the session
+    conn = std::make_unique<pqxx::connection>(url);
+    pqxx::nontransaction tx(*conn);
+    tx.exec("SET application_name = " + tx.quote(application_name));
+    tx.exec("SET client_min_messages = warning");
+    for (const std::string& chain : follower_locks)
+        if (!tx.exec_params1("SELECT pg_try_advisory_lock(hashtext('chainidx.follow.' || $1))",
+                             chain)[0]
+                 .as<bool>())
+            throw Error("reconnected to " + display_url + ", but the follower lock of chain " +
+                        chain + " was taken by another process meanwhile; stopping");
+}
+
+bool Store::Impl::connection_lost(const std::exception& e) {
+    if (dynamic_cast<const pqxx::broken_connection*>(&e)) return true;
+    if (dynamic_cast<const pqxx::in_doubt_error*>(&e)) return true;
+    // 57P01..57P03: the server is shutting down or restarting; class 08: connection exceptions.
+    if (auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+        const std::string& state = sql->sqlstate();
+        return state.rfind("57P", 0) == 0 || state.rfind("08", 0) == 0;
+    }
+    return false;
+}
+
+void Store::Impl::reconnect_after(const char* what, const std::exception& e, int attempt) {
+    std::string cause = e.what();
+    while (!cause.empty() && (cause.back() == '\n' || cause.back() == ' ')) cause.pop_back();
+    const int delay_s = std::min(1 << (attempt - 1), 5);
+    spdlog::warn(
+        "the connection to the database {} broke during {} ({}); reconnecting in {} s "
+        "(attempt {} of {})",
+        display_url, what, cause, delay_s, attempt, k_reconnect_attempts - 1);
+    std::this_thread::sleep_for(std::chrono::seconds(delay_s));
+    conn.reset();  // the caller's next attempt connects again (and re-takes follower locks)
+}
+
 Store::Store(const std::string& url, const std::string& application_name)
     : m_impl(std::make_unique<Impl>()) {
     m_impl->display_url = config::redact_database_url(url);
+    m_impl->url = url;
+    m_impl->application_name = application_name;
     try {
-        m_impl->conn = std::make_unique<pqxx::connection>(url);
-        pqxx::nontransaction tx(*m_impl->conn);
-        tx.exec("SET application_name = " + tx.quote(application_name));
-        tx.exec("SET client_min_messages = warning");
+        m_impl->connect();
     } catch (const pqxx::broken_connection& e) {
         std::string msg = e.what();
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
@@ -69,6 +111,10 @@ std::optional<std::string> Store::chain_family(const std::string& chain) {
 }
 
 ChainState Store::chain_state(const std::string& chain) {
+    return m_impl->retrying("a watermark read", [&] { return chain_state_once(chain); });
+}
+
+ChainState Store::chain_state_once(const std::string& chain) {
     pqxx::read_transaction tx(*m_impl->conn);
     auto r = tx.exec_params(
         "SELECT block_number, block_hash, safe_block, finalized_block FROM watermarks "
@@ -85,6 +131,10 @@ ChainState Store::chain_state(const std::string& chain) {
 }
 
 std::optional<Hash32> Store::block_hash(const std::string& chain, uint64_t number) {
+    return m_impl->retrying("a block read", [&] { return block_hash_once(chain, number); });
+}
+
+std::optional<Hash32> Store::block_hash_once(const std::string& chain, uint64_t number) {
     pqxx::read_transaction tx(*m_impl->conn);
     auto r = tx.exec_params("SELECT hash FROM blocks WHERE chain = $1 AND number = $2", chain,
                             static_cast<int64_t>(number));
@@ -100,7 +150,10 @@ bool Store::try_lock_follower(const std::string& chain, std::string& holder) {
     pqxx::nontransaction tx(*m_impl->conn);
     auto r =
         tx.exec_params1("SELECT pg_try_advisory_lock(hashtext('chainidx.follow.' || $1))", chain);
-    if (r[0].as<bool>()) return true;
+    if (r[0].as<bool>()) {
+        m_impl->follower_locks.insert(chain);
+        return true;
+    }
     auto who = tx.exec_params(
         "SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local'), "
         "a.backend_start::text FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "

@@ -232,6 +232,10 @@ class Store {
 
   private:
     IngestResult ingest_once(const Batch& batch, bool allow_fast_path);
+    ChainState chain_state_once(const std::string& chain);
+    std::optional<Hash32> block_hash_once(const std::string& chain, uint64_t number);
+    uint64_t start_backfill_once(const std::string& chain, uint64_t from, uint64_t to);
+    void finish_backfill_once(const std::string& chain, uint64_t from, uint64_t to);
     std::unique_ptr<Impl> m_impl;
 };
 

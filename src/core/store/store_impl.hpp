@@ -1,6 +1,7 @@
 #pragma once
 // Shared between the store's .cpp files only.
 #include <pqxx/pqxx>
+#include <set>
 
 #include "core/store/store.hpp"
 
@@ -8,8 +9,31 @@ namespace chainidx::store {
 
 struct Store::Impl {
     std::unique_ptr<pqxx::connection> conn;
+    std::string url;  // kept to reconnect; never printed (display_url is)
+    std::string application_name;
     std::string display_url;
     bool staging_ready = false;
+    std::set<std::string> follower_locks;  // re-taken after a reconnect
+
+    void connect();
+    // Runs `fn`; when the connection to PostgreSQL breaks (a restart, a failover), reconnects
+    // with backoff and runs it again. Only for idempotent work: a transaction that broke was
+    // rolled back, or committed in full (then running it again changes nothing).
+    template <class Fn>
+    auto retrying(const char* what, Fn&& fn) -> decltype(fn()) {
+        for (int attempt = 1;; ++attempt) {
+            try {
+                if (!conn) connect();
+                return fn();
+            } catch (const std::exception& e) {
+                if (!connection_lost(e) || attempt >= k_reconnect_attempts) throw;
+                reconnect_after(what, e, attempt);
+            }
+        }
+    }
+    static constexpr int k_reconnect_attempts = 8;  // ~1+2+4+5*5 s: a restart, not an outage
+    static bool connection_lost(const std::exception& e);
+    void reconnect_after(const char* what, const std::exception& e, int attempt);
 };
 
 // '\x…' text for a bytea parameter.

@@ -199,21 +199,24 @@ IngestResult Store::ingest(const Batch& b) {
         b.blocks.size() != b.to - b.from + 1)
         throw DataError("chain " + b.chain + ": batch " + std::to_string(b.from) + ".." +
                         std::to_string(b.to) + " does not carry every block of its range");
-    ensure_staging(*m_impl);
-    for (bool fast : {true, false}) {
-        try {
-            return ingest_once(b, fast);
-        } catch (const pqxx::unique_violation&) {
-            if (!fast) throw;  // cannot happen on the checking path; never hide it
-        } catch (const pqxx::check_violation& e) {
-            throw DataError("chain " + b.chain + ": blocks " + std::to_string(b.from) + ".." +
-                            std::to_string(b.to) +
-                            ": a balance would leave the uint256 range, nothing of them was "
-                            "written (" +
-                            std::string(e.what()).substr(0, 200) + ")");
+    // A batch is idempotent: after a broken connection it is simply written again.
+    return m_impl->retrying("a batch commit", [&]() -> IngestResult {
+        ensure_staging(*m_impl);
+        for (bool fast : {true, false}) {
+            try {
+                return ingest_once(b, fast);
+            } catch (const pqxx::unique_violation&) {
+                if (!fast) throw;  // cannot happen on the checking path; never hide it
+            } catch (const pqxx::check_violation& e) {
+                throw DataError("chain " + b.chain + ": blocks " + std::to_string(b.from) + ".." +
+                                std::to_string(b.to) +
+                                ": a balance would leave the uint256 range, nothing of them was "
+                                "written (" +
+                                std::string(e.what()).substr(0, 200) + ")");
+            }
         }
-    }
-    return {};
+        return {};
+    });
 }
 
 IngestResult Store::ingest_once(const Batch& b, bool allow_fast_path) {
@@ -343,13 +346,20 @@ UnwindResult Store::unwind(const UnwindRequest& req) {
 
 void Store::promote_finality(const std::string& chain, uint64_t safe_block,
                              uint64_t finalized_block) {
-    pqxx::work tx(*m_impl->conn);
-    tx.exec_params(k_chain_xact_lock, chain);  // so no batch stamps finality concurrently
-    promote_in(tx, chain, safe_block, finalized_block);
-    tx.commit();
+    m_impl->retrying("finality promotion", [&] {
+        pqxx::work tx(*m_impl->conn);
+        tx.exec_params(k_chain_xact_lock, chain);  // so no batch stamps finality concurrently
+        promote_in(tx, chain, safe_block, finalized_block);
+        tx.commit();
+    });
 }
 
 uint64_t Store::start_backfill(const std::string& chain, uint64_t from, uint64_t to) {
+    return m_impl->retrying("backfill bookkeeping",
+                            [&] { return start_backfill_once(chain, from, to); });
+}
+
+uint64_t Store::start_backfill_once(const std::string& chain, uint64_t from, uint64_t to) {
     pqxx::work tx(*m_impl->conn);
     auto r = tx.exec_params1(
         "INSERT INTO backfill_jobs (chain, from_block, to_block, next_block) VALUES ($1, $2, $3, "
@@ -362,6 +372,10 @@ uint64_t Store::start_backfill(const std::string& chain, uint64_t from, uint64_t
 }
 
 void Store::finish_backfill(const std::string& chain, uint64_t from, uint64_t to) {
+    m_impl->retrying("backfill bookkeeping", [&] { finish_backfill_once(chain, from, to); });
+}
+
+void Store::finish_backfill_once(const std::string& chain, uint64_t from, uint64_t to) {
     pqxx::work tx(*m_impl->conn);
     tx.exec_params(
         "UPDATE backfill_jobs SET finished_at = now(), updated_at = now(),"

@@ -1,0 +1,125 @@
+#include "core/metrics/http_server.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "core/metrics/metrics.hpp"
+
+namespace chainidx::metrics {
+
+namespace {
+
+void split_address(const std::string& address, std::string& host, std::string& port) {
+    auto colon = address.rfind(':');
+    if (colon == std::string::npos) {
+        host = "127.0.0.1";
+        port = address;
+    } else {
+        host = address.substr(0, colon);
+        port = address.substr(colon + 1);
+        if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+            host = host.substr(1, host.size() - 2);
+        if (host.empty()) host = "127.0.0.1";
+    }
+    if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos)
+        throw std::runtime_error("\"" + address + "\" is not HOST:PORT (e.g. 127.0.0.1:9464)");
+}
+
+void send_all(int fd, const std::string& data) {
+    size_t sent = 0;
+    while (sent < data.size()) {
+        ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) return;  // the scraper went away; nothing to do
+        sent += static_cast<size_t>(n);
+    }
+}
+
+std::string response(int status, const char* reason, const char* type, const std::string& body) {
+    return "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nContent-Type: " + type +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+           body;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const std::string& address) {
+    std::string host, port;
+    split_address(address, host, port);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0)
+        throw std::runtime_error("\"" + address + "\": " + ::gai_strerror(rc));
+    std::string error = "no address";
+    for (addrinfo* a = found; a; a = a->ai_next) {
+        int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) continue;
+        int on = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+        if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 16) == 0) {
+            m_listen_fd = fd;
+            break;
+        }
+        error = std::strerror(errno);
+        ::close(fd);
+    }
+    ::freeaddrinfo(found);
+    if (m_listen_fd < 0) throw std::runtime_error("cannot listen on " + address + ": " + error);
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    ::getsockname(m_listen_fd, reinterpret_cast<sockaddr*>(&bound), &len);
+    m_port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                               : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    m_thread = std::thread([this] { serve(); });
+}
+
+HttpServer::~HttpServer() {
+    m_stop = true;
+    if (m_thread.joinable()) m_thread.join();
+    if (m_listen_fd >= 0) ::close(m_listen_fd);
+}
+
+void HttpServer::serve() {
+    while (!m_stop) {
+        pollfd p{m_listen_fd, POLLIN, 0};
+        if (::poll(&p, 1, 200) <= 0) continue;  // wakes up to notice a stop
+        int client = ::accept4(m_listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client < 0) continue;
+        answer(client);
+        ::close(client);
+    }
+}
+
+void HttpServer::answer(int client) {
+    // The request line is all that matters; read until the end of the headers (bounded).
+    std::string request;
+    char buf[1024];
+    while (request.find("\r\n\r\n") == std::string::npos && request.size() < 8192) {
+        pollfd p{client, POLLIN, 0};
+        if (::poll(&p, 1, 2000) <= 0) return;  // a slow or silent client is dropped
+        ssize_t n = ::recv(client, buf, sizeof buf, 0);
+        if (n <= 0) return;
+        request.append(buf, static_cast<size_t>(n));
+    }
+    const bool get = request.rfind("GET ", 0) == 0;
+    const std::string path = get ? request.substr(4, request.find(' ', 4) - 4) : "";
+    if (!get)
+        send_all(client, response(405, "Method Not Allowed", "text/plain", "GET only\n"));
+    else if (path == "/metrics")
+        send_all(client, response(200, "OK", "text/plain; version=0.0.4; charset=utf-8",
+                                  registry().exposition()));
+    else if (path == "/healthz")
+        send_all(client, response(200, "OK", "text/plain", "ok\n"));
+    else
+        send_all(client, response(404, "Not Found", "text/plain", "try /metrics\n"));
+}
+
+}  // namespace chainidx::metrics
