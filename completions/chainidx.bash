@@ -51,10 +51,10 @@ _chainidx() {
         fi
     fi
 
-    local global="--config --db --log-level --log-format --metrics-file --help -h"
+    local global="--config --db --log-level --log-format --metrics-file --alert-webhook --alert-cooldown --alert-reorg-depth --help -h"
     local cmds="migrate backfill scan status balances normalize ingest reconcile replay rollback config"
     # Options that take a value: the word after them is never a subcommand.
-    local takes_value="--metrics-file|--max-lag|--config|--db|--log-level|--log-format|--chain|--rpc|--from|--to|--batch-blocks|--emit|--output|-o|--account|--token|--at|--block|--sample|--to-block|--reason|--input|-i"
+    local takes_value="--metrics-file|--alert-webhook|--alert-cooldown|--alert-reorg-depth|--metrics-addr|--max-lag|--config|--db|--log-level|--log-format|--chain|--rpc|--from|--to|--batch-blocks|--emit|--output|-o|--account|--token|--at|--block|--sample|--to-block|--reason|--input|-i"
 
     # Find the subcommand (and, for migrate and config, the nested one).
     local sub="" nested="" i w

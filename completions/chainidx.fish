@@ -49,7 +49,7 @@ function __chainidx_using
             continue
         end
         switch $t
-            case --config --db --log-level --log-format --metrics-file --chain --rpc --from --to --batch-blocks --max-lag --emit --output -o --account --token --at --block --sample --to-block --reason --input -i
+            case --config --db --log-level --log-format --metrics-file --alert-webhook --alert-cooldown --alert-reorg-depth --metrics-addr --chain --rpc --from --to --batch-blocks --max-lag --emit --output -o --account --token --at --block --sample --to-block --reason --input -i
                 set skip 1
             case '-*'
             case '*'
@@ -77,6 +77,9 @@ complete -c chainidx -l config -r -F -d 'Config file (default: ./chainidx.toml, 
 complete -c chainidx -l db -x -d 'PostgreSQL URL (default: $CHAINIDX_DATABASE_URL)'
 complete -c chainidx -l log-level -x -a 'debug info warn error' -d 'Log level'
 complete -c chainidx -l metrics-file -r -F -d 'Write Prometheus metrics here at the end of the run'
+complete -c chainidx -l alert-webhook -r -d 'POST JSON alerts (deep reorgs, drift, failed runs) to this URL'
+complete -c chainidx -l alert-cooldown -r -d 'Send the same alert at most once per SECONDS'
+complete -c chainidx -l alert-reorg-depth -r -d 'Alert on reorgs at least N blocks deep'
 complete -c chainidx -l log-format -x -a 'text json' -d 'Log format: text, or JSON lines with run id and chain'
 complete -c chainidx -s h -l help -d 'Print help and exit'
 complete -c chainidx -n '__chainidx_using none' -l version -d 'Print the version and exit'

@@ -32,6 +32,18 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                    "Write Prometheus metrics here at the end of the run, atomically (for the "
                    "node_exporter textfile collector)")
         ->option_text("PATH");
+    app.add_option("--alert-webhook", g.alert_webhook,
+                   "POST a JSON alert here on deep reorgs, drift found by reconcile and failed "
+                   "runs (Slack-style \"text\" field included)")
+        ->option_text("URL")
+        ->envname("CHAINIDX_ALERT_WEBHOOK");
+    app.add_option("--alert-cooldown", g.alert_cooldown_s,
+                   "Send the same alert (kind, chain, subject) at most once per this many seconds "
+                   "(default 600)")
+        ->option_text("SECONDS");
+    app.add_option("--alert-reorg-depth", g.alert_reorg_depth,
+                   "Alert on reorgs at least this many blocks deep (default 3)")
+        ->option_text("N");
     app.add_option("--log-format", g.log_format,
                    "text (for people) or json (one object per line with run id and chain)")
         ->check(CLI::IsMember({"text", "json"}))

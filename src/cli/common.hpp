@@ -19,6 +19,9 @@ struct GlobalOptions {
     std::string log_level = "info";
     std::string log_format = "text";
     std::string metrics_file;
+    std::string alert_webhook;
+    uint64_t alert_cooldown_s = 600;
+    uint64_t alert_reorg_depth = 3;
 };
 
 enum class Output { table, json, ndjson };

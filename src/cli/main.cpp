@@ -9,6 +9,7 @@
 
 #include "cli/common.hpp"
 #include "cli/logging.hpp"
+#include "core/alert/webhook.hpp"
 #include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/stop.hpp"
@@ -80,7 +81,23 @@ int main(int argc, char** argv) {
     cli::register_rollback(app, global);
     cli::register_config(app, global);
     // Logging must be set up before a subcommand's callback runs.
-    app.parse_complete_callback([&] { cli::setup_logging(global.log_level, global.log_format); });
+    app.parse_complete_callback([&] {
+        cli::setup_logging(global.log_level, global.log_format);
+        alert::notifier().configure(
+            {global.alert_webhook, global.alert_cooldown_s, global.alert_reorg_depth});
+    });
+    // A run that could not finish is worth an alert (bad usage is not: a person is watching).
+    auto alert_failure = [&](const std::string& what, int code) {
+        std::string command = app.get_subcommands().empty()
+                                  ? std::string("chainidx")
+                                  : app.get_subcommands().front()->get_name();
+        alert::notifier().send(
+            {"failure",
+             "",
+             command,
+             "chainidx " + command + " failed (exit " + std::to_string(code) + "): " + what,
+             {{"command", command}, {"exit_code", code}, {"error", what}}});
+    };
     install_signal_handlers();
     try {
         app.parse(argc, argv);
@@ -99,10 +116,12 @@ int main(int argc, char** argv) {
         return k_exit_usage;
     } catch (const Error& e) {
         report_error(global, e.what());
+        if (e.exit_code() != k_exit_usage) alert_failure(e.what(), e.exit_code());
         write_metrics(global, e.exit_code());
         return e.exit_code();
     } catch (const std::exception& e) {
         report_error(global, e.what());
+        alert_failure(e.what(), k_exit_failure);
         write_metrics(global, k_exit_failure);
         return k_exit_failure;
     }

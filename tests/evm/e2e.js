@@ -18,6 +18,7 @@ const { TestChain } = require('./lib/testchain');
 const { hexQty } = require('./lib/abi');
 const { writeConfig } = require('./lib/config');
 const cx = require('./lib/chainidx');
+const { startWebhookSink } = require('./lib/webhook-sink');
 
 const { AssertionError, assert, assertEqual, say } = require('./lib/assert');
 
@@ -145,7 +146,8 @@ async function scan_follow_unwinds_reorg() {
   const { tc } = ctx;
   const { rpc } = tc.anvil;
   const metricsPort = 20000 + Math.floor(Math.random() * 20000);
-  const follower = cx.background(['scan', '--follow', '--chain', 'anvil', '--metrics-addr', `127.0.0.1:${metricsPort}`], { config: tc.config });
+  const hook = await startWebhookSink();
+  const follower = cx.background(['scan', '--follow', '--chain', 'anvil', '--metrics-addr', `127.0.0.1:${metricsPort}`, '--alert-webhook', hook.url, '--alert-reorg-depth', '3'], { config: tc.config });
   const why = () => `\n  follower ${follower.running() ? 'running' : 'exited'}; its stderr: ${follower.stderr()}`;
   try {
     for (let i = 0; i < 4; i++) await tc.mine(tc.traffic.randomOps(4 + tc.traffic.rng.int(5)));
@@ -224,6 +226,11 @@ async function scan_follow_unwinds_reorg() {
     const metric = (name) => { const m = scraped.match(new RegExp(`^${name}\\{chain="anvil"\\} (\\S+)$`, 'm')); return m ? Number(m[1]) : null; };
     assert(metric('chainidx_reorgs_total') >= 1, `--metrics-addr: chainidx_reorgs_total is ${metric('chainidx_reorgs_total')}, expected >= 1`);
     assertEqual(metric('chainidx_watermark_block'), head, '--metrics-addr: chainidx_watermark_block');
+    const reorgAlerts = hook.received.filter((x) => x.kind === 'reorg');
+    assertEqual(reorgAlerts.length, 1, `--alert-webhook: reorg alerts (got ${JSON.stringify(hook.received)})`);
+    assert(reorgAlerts[0].chain === 'anvil' && reorgAlerts[0].details.depth >= depth, `--alert-webhook: reorg alert ${JSON.stringify(reorgAlerts[0])}`);
+    say(`--alert-webhook: got "${reorgAlerts[0].summary}"`);
+    hook.close();
     say(`--metrics-addr: scraped ${scraped.split('\n').length} lines; reorgs_total ${metric('chainidx_reorgs_total')}, watermark ${metric('chainidx_watermark_block')}`);
     assert(s.last_reorg && typeof s.last_reorg === 'object', `status last_reorg is ${JSON.stringify(s.last_reorg)}, expected the reorg`);
     assert(Number(s.last_reorg.depth) >= depth, `status last_reorg.depth is ${s.last_reorg.depth}, expected >= ${depth}`);

@@ -16,6 +16,7 @@ const { startAnvil, DEFAULT_T0 } = require('./lib/anvil');
 const { TestChain } = require('./lib/testchain');
 const { writeConfig } = require('./lib/config');
 const cx = require('./lib/chainidx');
+const { startWebhookSink } = require('./lib/webhook-sink');
 const { startFaultyProxy } = require('./lib/faulty-proxy');
 
 const { AssertionError, assert, assertEqual, say } = require('./lib/assert');
@@ -150,8 +151,12 @@ async function reconcile_finds_drift_and_replay_fixes_it() {
   sql(db, `UPDATE balances SET amount = amount + 7 WHERE token = '\\x${p1[0]}' AND account = '\\x${p1[1]}'`);
   sql(db, `DELETE FROM balance_events WHERE ctid = (SELECT ctid FROM balance_events WHERE block_number = ${k} AND token = '\\x${p2[0]}' AND account = '\\x${p2[1]}' AND delta <> 0 LIMIT 1)`);
 
-  r = await cx.run(['reconcile', '--chain', 'anvil', '--output', 'json'], { config: tc.config, db });
+  const hook = await startWebhookSink();
+  r = await cx.run(['reconcile', '--chain', 'anvil', '--output', 'json', '--alert-webhook', hook.url], { config: tc.config, db });
+  hook.close();
   assertEqual(r.code, 3, `reconcile exit code with drift (stderr: ${r.stderr})`);
+  const drift = hook.received.filter((x) => x.kind === 'drift');
+  assert(drift.length === 1 && drift[0].chain === 'anvil' && drift[0].details.pairs_drifted >= 1, `--alert-webhook: one drift alert expected, got ${JSON.stringify(hook.received)}`);
   const rep = JSON.parse(r.stdout);
   const flagged = new Set([...rep.drifts, ...rep.sum_mismatch_pairs].map((d) => `${d.token.slice(2)} ${d.account.slice(2)}`));
   assertEqual([...flagged].sort().join(','), [p1.join(' '), p2.join(' ')].sort().join(','), 'reconcile flags exactly the corrupted balance and the pair of the deleted event');

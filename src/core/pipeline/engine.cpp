@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "core/alert/webhook.hpp"
 #include "core/chain/adapter.hpp"
 #include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
@@ -118,6 +119,17 @@ uint64_t Engine::unwind_reorg(uint64_t mismatch_at, RunReport& report) {
         "{}: reorg: unwound {} blocks above the common ancestor {} (old head {}), "
         "reverted {} events",
         m_chain.name, res.old_head - n, n, res.old_head, res.events_reverted);
+    const uint64_t depth = res.old_head - n;
+    if (depth >= alert::notifier().settings().reorg_depth)
+        alert::notifier().send({"reorg",
+                                m_chain.name,
+                                std::to_string(n),
+                                m_chain.name + ": reorg " + std::to_string(depth) +
+                                    " blocks deep unwound to block " + std::to_string(n),
+                                {{"fork_block", n},
+                                 {"depth", depth},
+                                 {"old_head", res.old_head},
+                                 {"events_reverted", res.events_reverted}}});
     return n;
 }
 

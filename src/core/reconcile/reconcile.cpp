@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "core/alert/webhook.hpp"
 #include "core/chain/adapter.hpp"
 #include "core/chain/keys.hpp"
 #include "core/model/errors.hpp"
@@ -112,6 +113,21 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
     report.run_id =
         store.record_reconcile(chain.name, report.block, report.pairs_checked,
                                report.pairs_matching, report.sum_mismatches.size(), diffs);
+    if (!report.clean())
+        alert::notifier().send({"drift",
+                                chain.name,
+                                "",
+                                chain.name + ": reconcile at block " +
+                                    std::to_string(report.block) + " found " +
+                                    std::to_string(report.drifts.size()) + " drifted pairs and " +
+                                    std::to_string(report.sum_mismatches.size()) +
+                                    " balances that differ from their events (run " +
+                                    std::to_string(report.run_id) + ")",
+                                {{"block", report.block},
+                                 {"run_id", report.run_id},
+                                 {"pairs_checked", report.pairs_checked},
+                                 {"pairs_drifted", report.drifts.size()},
+                                 {"sum_mismatches", report.sum_mismatches.size()}}});
     return report;
 }
 
