@@ -101,11 +101,13 @@ uint64_t Engine::unwind_reorg(uint64_t mismatch_at, RunReport& report) {
         throw ChainMoved(m_chain.name + ": block " + std::to_string(n + 1) +
                          " does not link to block " + std::to_string(n) + ", yet block " +
                          std::to_string(n) + " is unchanged: the node answered from two branches");
+    const Hash32 new_hash = m_adapter->header(n + 1).hash;
+    confirm_deep_reorg(n, state.watermark.value_or(mismatch_at) - n, new_hash);
     store::UnwindRequest req;
     req.chain = m_chain.name;
     req.to_block = n;
     req.kind = "reorg";
-    req.new_hash = m_adapter->header(n + 1).hash;
+    req.new_hash = new_hash;
     req.reason = "parent hash mismatch at block " + std::to_string(mismatch_at + 1);
     store::UnwindResult res = m_store.unwind(req);
     ++report.reorgs;
@@ -230,6 +232,44 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
             spdlog::info("{}; the chain moved during the fetch, fetching again", e.what());
         }
     }
+}
+
+void Engine::confirm_deep_reorg(uint64_t ancestor, uint64_t depth, const Hash32& new_hash) {
+    if (depth < k_deep_reorg_blocks || m_chain.rpc.value.size() < 2) return;
+    // One endpoint's word is not enough to throw away this many blocks: a node on a minority
+    // fork, or a broken one behind a load balancer, would make us unwind good data.
+    std::vector<std::string> agree, disagree;
+    for (const std::string& endpoint : m_chain.rpc.value) {
+        config::ChainConfig one = m_chain;
+        one.rpc.value = {endpoint};
+        one.rpc_retries.value = std::min<uint64_t>(m_chain.rpc_retries.value, 1);
+        const std::string shown = config::redact_rpc_url(endpoint);
+        try {
+            auto adapter = chain::make_adapter(one);
+            auto stored = m_store.block_hash(m_chain.name, ancestor);
+            if (adapter->header(ancestor).hash == *stored &&
+                adapter->header(ancestor + 1).hash == new_hash)
+                agree.push_back(shown);
+            else
+                disagree.push_back(shown);
+        } catch (const std::exception& e) {
+            disagree.push_back(shown + " (" + e.what() + ")");
+        }
+    }
+    if (agree.size() >= 2) {
+        spdlog::info("{}: reorg {} blocks deep confirmed by {} endpoints", m_chain.name, depth,
+                     agree.size());
+        return;
+    }
+    std::string list;
+    for (const auto& d : disagree) list += (list.empty() ? "" : "; ") + d;
+    throw DataError("chain " + m_chain.name + ": a reorg " + std::to_string(depth) +
+                    " blocks deep (to block " + std::to_string(ancestor) +
+                    ") is reported by only " + std::to_string(agree.size()) +
+                    " endpoint(s); the others disagree: " + list +
+                    ". Nothing was unwound. If the reorg is real, run again once the endpoints "
+                    "agree, or `chainidx rollback --to-block " +
+                    std::to_string(ancestor) + "`");
 }
 
 RunReport Engine::backfill(uint64_t from, uint64_t to) {

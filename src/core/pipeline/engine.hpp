@@ -54,6 +54,10 @@ class Engine {
                    uint64_t job_from, uint64_t job_to, RunReport& report);
     // Walks back from `mismatch_at`, unwinds to the common ancestor, returns it.
     uint64_t unwind_reorg(uint64_t mismatch_at, RunReport& report);
+    // Throws DataError unless another endpoint (when the chain has several) sees the same new
+    // branch for a reorg at least k_deep_reorg_blocks deep.
+    void confirm_deep_reorg(uint64_t ancestor, uint64_t depth, const Hash32& new_hash);
+    static constexpr uint64_t k_deep_reorg_blocks = 3;
 
     const config::ChainConfig& m_chain;
     store::Store& m_store;
