@@ -18,9 +18,15 @@ namespace {
 
 // First SIGINT/SIGTERM: stop after the batch in flight. Second: leave at once (the open
 // transaction is rolled back by PostgreSQL, so nothing partial is committed either way).
+// After SIGINT/SIGTERM the run stops at the next batch boundary; a batch in flight that cannot
+// finish within this time (a node that hangs) is abandoned: PostgreSQL rolls it back.
+constexpr unsigned k_shutdown_timeout_s = 15;
+
 void on_signal(int sig) {
-    if (chainidx::pipeline::stop_requested()) _exit(128 + sig);
+    if (sig == SIGALRM) _exit(128 + chainidx::pipeline::stop_signal());
+    if (chainidx::pipeline::stop_requested()) _exit(128 + sig);  // a second signal: now
     chainidx::pipeline::request_stop(sig);
+    alarm(k_shutdown_timeout_s);
 }
 
 // The one place a failed run is reported: a JSON log line with --log-format json, else text.
@@ -52,6 +58,7 @@ void install_signal_handlers() {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGALRM, &sa, nullptr);
     signal(SIGPIPE, SIG_IGN);
 }
 
