@@ -238,8 +238,69 @@ async function getlogs_range_refusals_are_split_and_retries_recover() {
   }
 }
 
+// A proxy in front of anvil that keeps answering eth_getBlockByNumber with the blocks it saw
+// while recording: a node stuck on the old branch after a reorg.
+function startStaleProxy(targetUrl) {
+  const cache = new Map();
+  let recording = true;
+  const server = require('node:http').createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', async () => {
+      const msgs = [].concat(JSON.parse(body));
+      const answers = [];
+      for (const m of msgs) {
+        const key = m.method === 'eth_getBlockByNumber' && /^0x/.test(m.params[0]) ? JSON.stringify(m.params) : null;
+        if (key && !recording && cache.has(key)) { answers.push({ jsonrpc: '2.0', id: m.id, result: cache.get(key) }); continue; }
+        const up = await (await fetch(targetUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(m) })).json();
+        if (key && recording) cache.set(key, up.result);
+        answers.push(up);
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(Array.isArray(JSON.parse(body)) ? answers : answers[0]));
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${server.address().port}`,
+    freeze: () => { recording = false; },
+    close: () => server.close(),
+  })));
+}
+
+// A reorg 4 blocks deep is unwound only when a second endpoint sees the new branch too.
+async function deep_reorg_needs_a_second_endpoint() {
+  const db = await freshDatabase();
+  const H = await tc.head();
+  await cx.ok(['backfill', '--chain', 'anvil', '--from', '0', '--to', String(H)], { config: tc.config, db });
+  const stale = await startStaleProxy(anvil.url);
+  const rpc = async (method, params) => (await (await fetch(stale.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })).json()).result;
+  for (let n = H - 6; n <= H; n++) await rpc('eth_getBlockByNumber', ['0x' + n.toString(16), false]);
+  stale.freeze();
+  const depth = 4;
+  const oldHash = (await tc.chain.block(H - depth + 1)).hash;
+  await tc.anvil.rpc.call('anvil_reorg', [depth, []]);
+  assert((await tc.chain.block(H - depth + 1)).hash !== oldHash, 'anvil_reorg replaced the blocks');
+  await tc.anvil.rpc.call('evm_mine', []);  // the next block reveals the reorg to a scan
+  const before = `${eventsDigest(db)} ${balancesDigest(db)}`;
+
+  const disagreeing = writeConfig(work, { name: 'anvil', rpcUrl: `${anvil.url}", "${stale.url}`, file: 'two-endpoints-stale.toml' });
+  const r = await cx.run(['scan', '--chain', 'anvil', '--once'], { config: disagreeing, db });
+  assertEqual(r.code, 4, `scan with one endpoint on the old branch (stderr: ${r.stderr.trim()})`);
+  assert(/reported by only 1 endpoint/.test(r.stderr) && r.stderr.includes(stale.url), `the error names the disagreeing endpoint: ${r.stderr.trim()}`);
+  assertEqual(`${eventsDigest(db)} ${balancesDigest(db)}`, before, 'nothing unwound while the endpoints disagree');
+  say(`deep reorg (${depth}) with a stale second endpoint: exit 4, nothing unwound`);
+
+  const agreeing = writeConfig(work, { name: 'anvil', rpcUrl: `${anvil.url}", "${anvil.url.replace('127.0.0.1', 'localhost')}`, file: 'two-endpoints.toml' });
+  await cx.ok(['scan', '--chain', 'anvil', '--once'], { config: agreeing, db });
+  const st = await status(db);
+  assert(st.last_reorg && st.last_reorg.depth >= depth, `the reorg is unwound once two endpoints agree: ${JSON.stringify(st.last_reorg)}`);
+  await assertMatchesChain(db, `deep reorg confirmed by two endpoints (depth ${st.last_reorg.depth})`);
+  stale.close();
+}
+
 const SCENARIOS = [getlogs_range_refusals_are_split_and_retries_recover, pipes_give_the_same_database_as_backfill, malformed_ndjson_exits_2_and_changes_nothing,
-  reconcile_finds_drift_and_replay_fixes_it, rollback_then_scan_restores_the_same_state];
+  reconcile_finds_drift_and_replay_fixes_it, rollback_then_scan_restores_the_same_state,
+  deep_reorg_needs_a_second_endpoint];  // last: it reorganises the shared chain
 
 async function main() {
   const wanted = process.argv.slice(2);
