@@ -1,7 +1,10 @@
 // Config (src/core/config/config.hpp): TOML + env + flags, validation errors naming file:line and
 // key, origins, and secret-free printing.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <string>
@@ -159,9 +162,15 @@ TEST_CASE("config_bad_finality_value_names_file_line_and_key") {
     CHECK(e.find("chains.testnet.finality") != std::string::npos);
     CHECK(e.find("\"final\"") != std::string::npos);
 
-    e = parse_error("[chains.testnet]\nchain_id = 5\nfamily = \"bitcoin\"\n");
+    e = parse_error("[chains.testnet]\nchain_id = 5\nfamily = \"gno\"\n");
     CHECK(e.find("test.toml:3") != std::string::npos);
     CHECK(e.find("chains.testnet.family") != std::string::npos);
+    CHECK(e.find("not supported yet") != std::string::npos);
+
+    e = parse_error("[chains.testnet]\nchain_id = 5\n\nfamily = \"cosmos\"\n");
+    CHECK(e.find("test.toml:4") != std::string::npos);
+    CHECK(e.find("chains.testnet.family") != std::string::npos);
+    CHECK(e.find("\"cosmos\"") != std::string::npos);
 }
 
 TEST_CASE("config_bad_token_address_names_file_line_and_key") {
@@ -377,4 +386,159 @@ TEST_CASE("redact_rpc_url_keeps_only_scheme_host_and_port") {
     }
     // Not a URL at all: nothing of it is shown.
     CHECK(config::redact_rpc_url("SECRETKEY") == "<rpc endpoint>");
+}
+
+TEST_CASE("config_bitcoin_and_solana_families_get_their_defaults_and_need_no_chain_id") {
+    Config c = parse(
+        "[chains.btc]\n"                                                     // 1
+        "family = \"bitcoin\"\n"                                             // 2
+        "rpc = \"http://127.0.0.1:8332\"\n"                                  // 3
+        "finality_depth = 2\n"                                               // 4
+        "\n"                                                                 // 5
+        "[chains.sol]\n"                                                     // 6
+        "family = \"solana\"\n"                                              // 7
+        "rpc = \"http://127.0.0.1:8899\"\n"                                  // 8
+        "commitment = \"finalized\"\n"                                       // 9
+        "genesis_hash = \"5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d\"\n"  // 10
+        "batch_blocks = 7\n");                                               // 11
+    const config::ChainConfig& btc = c.chains.at("btc");
+    CHECK(btc.family.value == "bitcoin");
+    CHECK(btc.chain_id.value == 0);
+    CHECK(btc.finality.value == "depth");
+    CHECK(btc.finality.origin == "default for bitcoin");
+    CHECK(btc.finality_depth.value == 2);  // set in the file: the file wins
+    CHECK(btc.finality_depth.origin == "file test.toml:4");
+    CHECK(btc.confirmations.value == 0);
+    CHECK(btc.batch_blocks.value == 20);
+    CHECK(btc.batch_blocks.origin == "default for bitcoin");
+
+    const config::ChainConfig& sol = c.chains.at("sol");
+    CHECK(sol.family.value == "solana");
+    CHECK(sol.chain_id.value == 0);
+    CHECK(sol.finality.value == "tags");
+    CHECK(sol.finality_depth.value == 32);
+    CHECK(sol.finality_depth.origin == "default for solana");
+    CHECK(sol.batch_blocks.value == 7);
+    CHECK(sol.commitment.value == "finalized");
+    CHECK(sol.commitment.origin == "file test.toml:9");
+    CHECK(sol.genesis_hash.value == "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d");
+
+    // Solana without the keys: commitment "confirmed", no genesis check.
+    Config d = parse("[chains.sol]\nfamily = \"solana\"\n");
+    CHECK(d.chains.at("sol").commitment.value == "confirmed");
+    CHECK(d.chains.at("sol").commitment.origin == "default");
+    CHECK(d.chains.at("sol").genesis_hash.value.empty());
+
+    // EVM chains still need a chain id, and keep the EVM defaults.
+    std::string e = parse_error("[chains.mine]\nfamily = \"evm\"\n");
+    CHECK(e.find("chain_id") != std::string::npos);
+    Config f = parse("[chains.mine]\nfamily = \"evm\"\nchain_id = 10\n");
+    CHECK(f.chains.at("mine").batch_blocks.value == 2000);
+    CHECK(f.chains.at("mine").finality_depth.value == 64);
+
+    std::string text = config::describe(c);
+    CHECK(text.find("commitment = \"finalized\"") != std::string::npos);
+    CHECK(text.find("default for bitcoin") != std::string::npos);
+}
+
+TEST_CASE("config_family_specific_keys_are_refused_elsewhere_naming_file_line_and_key") {
+    std::string e = parse_error(
+        "[chains.btc]\nfamily = \"bitcoin\"\n"
+        "tokens = [\"0xC02AAA39B223FE8D0A0E5C4F27EAD9083C756CC2\"]\n");
+    CHECK(e.find("test.toml:3") != std::string::npos);
+    CHECK(e.find("chains.btc.tokens") != std::string::npos);
+    CHECK(e.find("evm") != std::string::npos);
+
+    e = parse_error("[chains.testnet]\nchain_id = 5\n\ncommitment = \"confirmed\"\n");
+    CHECK(e.find("test.toml:4") != std::string::npos);
+    CHECK(e.find("chains.testnet.commitment") != std::string::npos);
+    CHECK(e.find("solana") != std::string::npos);
+
+    e = parse_error("[chains.sol]\nfamily = \"solana\"\ncommitment = \"final\"\n");
+    CHECK(e.find("test.toml:3") != std::string::npos);
+    CHECK(e.find("chains.sol.commitment") != std::string::npos);
+    CHECK(e.find("\"final\"") != std::string::npos);
+
+    e = parse_error("[chains.sol]\nfamily = \"solana\"\ngenesis_hash = \"0xabc\"\n");
+    CHECK(e.find("test.toml:3") != std::string::npos);
+    CHECK(e.find("chains.sol.genesis_hash") != std::string::npos);
+}
+
+TEST_CASE("config_rpc_resilience_keys_parse_with_defaults_and_checks") {
+    Config c = parse(
+        "[chains.testnet]\n"                // 1
+        "chain_id = 5\n"                    // 2
+        "rpc_rate_limit = 2.5\n"            // 3
+        "rpc_max_concurrency = 2\n"         // 4
+        "rpc_breaker_failures = 3\n"        // 5
+        "rpc_breaker_cooldown_ms = 1000\n"  // 6
+        "rpc_retry_budget_ms = 5000\n"      // 7
+        "rpc_max_response_bytes = 1048576\n"
+        "[chains.other]\n"
+        "chain_id = 6\n"
+        "rpc_rate_limit = 10\n");
+    const config::ChainConfig& t = c.chains.at("testnet");
+    CHECK(t.rpc_rate_limit.value == doctest::Approx(2.5));
+    CHECK(t.rpc_rate_limit.origin == "file test.toml:3");
+    CHECK(t.rpc_max_concurrency.value == 2);
+    CHECK(t.rpc_breaker_failures.value == 3);
+    CHECK(t.rpc_breaker_cooldown_ms.value == 1000);
+    CHECK(t.rpc_retry_budget_ms.value == 5000);
+    CHECK(t.rpc_max_response_bytes.value == 1048576);
+    CHECK(c.chains.at("other").rpc_rate_limit.value == doctest::Approx(10));
+
+    config::apply_env_and_flags(c, Overrides{}, fake_getenv);
+    const config::ChainConfig& d = c.chains.at("ethereum");
+    CHECK(d.rpc_rate_limit.value == 0);
+    CHECK(d.rpc_max_concurrency.value == 4);
+    CHECK(d.rpc_breaker_failures.value == 5);
+    CHECK(d.rpc_breaker_cooldown_ms.value == 30000);
+    CHECK(d.rpc_retry_budget_ms.value == 120000);
+    CHECK(d.rpc_max_response_bytes.value == uint64_t(256) << 20);
+    CHECK(d.ca_file.value.empty());
+
+    std::string text = config::describe(c);
+    CHECK(text.find("rpc_rate_limit = 2.5    # file test.toml:3") != std::string::npos);
+    CHECK(text.find("rpc_max_concurrency = 2") != std::string::npos);
+    CHECK(text.find("rpc_retry_budget_ms = 120000    # default") != std::string::npos);
+    CHECK(text.find("ca_file = (system CA store)") != std::string::npos);
+
+    for (const char* bad :
+         {"rpc_rate_limit = -1", "rpc_rate_limit = \"fast\"", "rpc_rate_limit = nan",
+          "rpc_max_concurrency = 0", "rpc_max_response_bytes = 0", "rpc_breaker_failures = -2",
+          "rpc_retry_budget_ms = 1.5"}) {
+        CAPTURE(bad);
+        std::string e = parse_error(std::string("[chains.testnet]\nchain_id = 5\n") + bad + "\n");
+        CHECK(e.find("test.toml:3") != std::string::npos);
+        CHECK(e.find("chains.testnet." + std::string(bad).substr(0, std::string(bad).find(' '))) !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("config_ca_file_must_exist_and_is_taken_relative_to_the_config_file") {
+    namespace fs = std::filesystem;
+    // Per process: another build's tests may run at the same time.
+    const fs::path dir =
+        fs::temp_directory_path() / ("chainidx-test-ca-file-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "ca.pem") << "-----BEGIN CERTIFICATE-----\n";
+    const std::string cfg = (dir / "chainidx.toml").string();
+
+    Config c =
+        config::parse("[chains.testnet]\nchain_id = 5\nca_file = \"ca.pem\"\n", cfg, fake_getenv);
+    CHECK(c.chains.at("testnet").ca_file.value == (dir / "ca.pem").string());
+    CHECK(c.chains.at("testnet").ca_file.origin == "file " + cfg + ":3");
+    CHECK(config::describe(c).find("ca.pem") != std::string::npos);
+
+    c = config::parse(
+        "[chains.testnet]\nchain_id = 5\nca_file = \"" + (dir / "ca.pem").string() + "\"\n",
+        "elsewhere/chainidx.toml", fake_getenv);
+    CHECK(c.chains.at("testnet").ca_file.value == (dir / "ca.pem").string());
+
+    std::string e =
+        parse_error("[chains.testnet]\nchain_id = 5\n\nca_file = \"/no/such/ca.pem\"\n");
+    CHECK(e.find("test.toml:4") != std::string::npos);
+    CHECK(e.find("chains.testnet.ca_file") != std::string::npos);
+    CHECK(e.find("/no/such/ca.pem") != std::string::npos);
+    fs::remove_all(dir);
 }

@@ -1,10 +1,13 @@
 #include "core/config/config.hpp"
 
 #include <toml++/toml.h>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "core/model/errors.hpp"
 
@@ -31,7 +34,54 @@ ChainConfig default_chain(const std::string& name) {
     c.batch_blocks.value = 2000;
     c.rpc_timeout_ms.value = 30000;
     c.rpc_retries.value = 5;
+    c.rpc_retry_budget_ms.value = 120000;
+    c.rpc_rate_limit.value = 0;
+    c.rpc_max_concurrency.value = 4;
+    c.rpc_breaker_failures.value = 5;
+    c.rpc_breaker_cooldown_ms.value = 30000;
+    c.rpc_max_response_bytes.value = uint64_t(256) << 20;
+    c.commitment.value = "confirmed";
     return c;
+}
+
+// Defaults that differ by family, for keys the file left unset.
+void apply_family_defaults(ChainConfig& c) {
+    const std::string origin = "default for " + c.family.value;
+    auto set = [&](auto& setting, auto value) {
+        if (setting.origin == "default") setting = {value, origin};
+    };
+    if (c.family.value == "bitcoin") {
+        set(c.finality, std::string("depth"));
+        set(c.finality_depth, uint64_t(6));
+        set(c.confirmations, uint64_t(0));
+        set(c.batch_blocks, uint64_t(20));
+    } else if (c.family.value == "solana") {
+        set(c.finality, std::string("tags"));
+        set(c.finality_depth, uint64_t(32));
+        set(c.batch_blocks, uint64_t(50));
+    }
+}
+
+// "PATH:LINE" of a value read from the file (its origin is "file PATH:LINE").
+template <class T>
+std::string file_line(const Setting<T>& s) {
+    return s.origin.rfind("file ", 0) == 0 ? s.origin.substr(5) : s.origin;
+}
+
+// Keys that only one family understands are refused elsewhere: a silently ignored setting is a
+// misconfiguration found only in production.
+void check_family_keys(const ChainConfig& c) {
+    const std::string prefix = "chains." + c.name + ".";
+    auto refuse = [&](const auto& setting, const char* key, const char* family) {
+        if (setting.origin == "default") return;
+        throw UsageError(file_line(setting) + ": " + prefix + key + " is only for family \"" +
+                         family + "\" (this chain is \"" + c.family.value + "\")");
+    };
+    if (c.family.value != "evm") refuse(c.tokens, "tokens", "evm");
+    if (c.family.value != "solana") {
+        refuse(c.commitment, "commitment", "solana");
+        refuse(c.genesis_hash, "genesis_hash", "solana");
+    }
 }
 
 std::string env_name_for(const std::string& chain, const char* key) {
@@ -63,6 +113,27 @@ class FileReader {
             return *v;
         }
         return *s;
+    }
+    // An integer or a float, not negative, finite.
+    double number(const toml::node& n, const std::string& key) {
+        auto v = n.value<double>();
+        if (!(n.is_integer() || n.is_floating_point()) || !v) fail(n, key, "must be a number");
+        if (!std::isfinite(*v)) fail(n, key, "must be a finite number");
+        if (*v < 0) fail(n, key, "must not be negative");
+        return *v;
+    }
+    // An existing file; a relative path is taken from the config file's directory, so a unit
+    // started from / finds the same file as a shell in the config's directory.
+    std::string existing_file(const toml::node& n, const std::string& key) {
+        namespace fs = std::filesystem;
+        std::string s = string(n, key);
+        if (s.empty()) return s;
+        fs::path p(s);
+        if (p.is_relative()) p = fs::path(m_path).parent_path() / p;
+        std::error_code ec;
+        if (!fs::is_regular_file(p, ec))
+            fail(n, key, "names " + p.string() + ", which is not a file");
+        return p.string();
     }
     uint64_t integer(const toml::node& n, const std::string& key) {
         auto v = n.value<int64_t>();
@@ -104,8 +175,12 @@ void read_chain(FileReader& r, const std::string& name, const toml::table& t, Ch
         const std::string full = "chains." + name + "." + key;
         if (key == "family") {
             std::string f = r.string(node, full);
-            if (f != "evm")
-                r.fail(node, full, "\"" + f + "\" is not supported yet (supported: evm)");
+            if (f == "gno")
+                r.fail(node, full,
+                       "\"" + f + "\" is not supported yet (supported: evm, bitcoin, solana)");
+            if (f != "evm" && f != "bitcoin" && f != "solana")
+                r.fail(node, full,
+                       "must be \"evm\", \"bitcoin\" or \"solana\" (got \"" + f + "\")");
             c.family = r.setting(f, node);
         } else if (key == "chain_id") {
             c.chain_id = r.setting(r.integer(node, full), node);
@@ -146,11 +221,46 @@ void read_chain(FileReader& r, const std::string& name, const toml::table& t, Ch
             c.rpc_timeout_ms = r.setting(r.integer(node, full), node);
         } else if (key == "rpc_retries") {
             c.rpc_retries = r.setting(r.integer(node, full), node);
+        } else if (key == "rpc_retry_budget_ms") {
+            c.rpc_retry_budget_ms = r.setting(r.integer(node, full), node);
+        } else if (key == "rpc_rate_limit") {
+            c.rpc_rate_limit = r.setting(r.number(node, full), node);
+        } else if (key == "rpc_max_concurrency") {
+            uint64_t v = r.integer(node, full);
+            if (v == 0) r.fail(node, full, "must be at least 1");
+            c.rpc_max_concurrency = r.setting(v, node);
+        } else if (key == "rpc_breaker_failures") {
+            c.rpc_breaker_failures = r.setting(r.integer(node, full), node);
+        } else if (key == "rpc_breaker_cooldown_ms") {
+            c.rpc_breaker_cooldown_ms = r.setting(r.integer(node, full), node);
+        } else if (key == "rpc_max_response_bytes") {
+            uint64_t v = r.integer(node, full);
+            if (v == 0) r.fail(node, full, "must be at least 1");
+            c.rpc_max_response_bytes = r.setting(v, node);
+        } else if (key == "ca_file") {
+            c.ca_file = r.setting(r.existing_file(node, full), node);
+        } else if (key == "commitment") {
+            std::string v = r.string(node, full);
+            if (v != "processed" && v != "confirmed" && v != "finalized")
+                r.fail(node, full,
+                       "must be \"processed\", \"confirmed\" or \"finalized\" (got \"" + v + "\")");
+            c.commitment = r.setting(v, node);
+        } else if (key == "genesis_hash") {
+            std::string v = r.string(node, full);
+            // Solana hashes are 32 bytes in base58: 32 to 44 characters, no 0, O, I or l.
+            static constexpr std::string_view k_base58 =
+                "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+            bool ok = v.size() >= 32 && v.size() <= 44;
+            for (char ch : v) ok = ok && k_base58.find(ch) != std::string_view::npos;
+            if (!ok) r.fail(node, full, "must be a base58 hash (got \"" + v + "\")");
+            c.genesis_hash = r.setting(v, node);
         } else {
             r.fail(node, full,
                    "is not a known key (known: family, chain_id, rpc, finality, finality_depth, "
                    "confirmations, tokens, start_block, poll_interval_ms, batch_blocks, "
-                   "rpc_timeout_ms, rpc_retries)");
+                   "rpc_timeout_ms, rpc_retries, rpc_retry_budget_ms, rpc_rate_limit, "
+                   "rpc_max_concurrency, rpc_breaker_failures, rpc_breaker_cooldown_ms, "
+                   "rpc_max_response_bytes, ca_file, commitment, genesis_hash)");
         }
     }
 }
@@ -237,7 +347,10 @@ Config parse(const std::string& toml_text, const std::string& path, GetEnv geten
                 for (const KnownChain& k : k_known_evm_chains)
                     if (name == k.name) c.chain_id.value = k.chain_id;
                 read_chain(r, name, *ct, c);
-                if (c.chain_id.value == 0)
+                apply_family_defaults(c);
+                check_family_keys(c);
+                // Only EVM nodes have a chain id to check; bitcoin and solana need none.
+                if (c.family.value == "evm" && c.chain_id.value == 0)
                     r.fail(chain_node, "chains." + name,
                            "needs chain_id (the node's eth_chainId, e.g. chain_id = 1)");
                 config.chains[name] = std::move(c);
@@ -391,6 +504,14 @@ std::string redact_rpc_url(const std::string& url) {
     return out;
 }
 
+namespace {
+std::string number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.15g", v);  // 2.5, 10, not 10.000000
+    return buf;
+}
+}  // namespace
+
 std::string describe(const Config& config) {
     std::ostringstream out;
     auto line = [&](const std::string& key, const std::string& value, const std::string& origin) {
@@ -420,9 +541,11 @@ std::string describe(const Config& config) {
         line("finality", quote(c.finality.value), c.finality.origin);
         line("finality_depth", std::to_string(c.finality_depth.value), c.finality_depth.origin);
         line("confirmations", std::to_string(c.confirmations.value), c.confirmations.origin);
-        std::vector<std::string> tokens;
-        for (const auto& t : c.tokens.value) tokens.push_back(quote(hex::encode(t)));
-        line("tokens", "[" + join(tokens, ", ") + "]", c.tokens.origin);
+        if (c.family.value == "evm") {
+            std::vector<std::string> tokens;
+            for (const auto& t : c.tokens.value) tokens.push_back(quote(hex::encode(t)));
+            line("tokens", "[" + join(tokens, ", ") + "]", c.tokens.origin);
+        }
         line("start_block",
              c.start_block.value ? std::to_string(*c.start_block.value) : "(head at first scan)",
              c.start_block.origin);
@@ -431,6 +554,25 @@ std::string describe(const Config& config) {
         line("batch_blocks", std::to_string(c.batch_blocks.value), c.batch_blocks.origin);
         line("rpc_timeout_ms", std::to_string(c.rpc_timeout_ms.value), c.rpc_timeout_ms.origin);
         line("rpc_retries", std::to_string(c.rpc_retries.value), c.rpc_retries.origin);
+        line("rpc_retry_budget_ms", std::to_string(c.rpc_retry_budget_ms.value),
+             c.rpc_retry_budget_ms.origin);
+        line("rpc_rate_limit", number(c.rpc_rate_limit.value), c.rpc_rate_limit.origin);
+        line("rpc_max_concurrency", std::to_string(c.rpc_max_concurrency.value),
+             c.rpc_max_concurrency.origin);
+        line("rpc_breaker_failures", std::to_string(c.rpc_breaker_failures.value),
+             c.rpc_breaker_failures.origin);
+        line("rpc_breaker_cooldown_ms", std::to_string(c.rpc_breaker_cooldown_ms.value),
+             c.rpc_breaker_cooldown_ms.origin);
+        line("rpc_max_response_bytes", std::to_string(c.rpc_max_response_bytes.value),
+             c.rpc_max_response_bytes.origin);
+        line("ca_file", c.ca_file.value.empty() ? "(system CA store)" : quote(c.ca_file.value),
+             c.ca_file.origin);
+        if (c.family.value == "solana") {
+            line("commitment", quote(c.commitment.value), c.commitment.origin);
+            line("genesis_hash",
+                 c.genesis_hash.value.empty() ? "(not checked)" : quote(c.genesis_hash.value),
+                 c.genesis_hash.origin);
+        }
     }
     return out.str();
 }

@@ -20,8 +20,8 @@ struct Setting {
 
 struct ChainConfig {
     std::string name;
-    Setting<std::string> family;                   // "evm" (bitcoin, solana, gno later)
-    Setting<uint64_t> chain_id;                    // checked against eth_chainId
+    Setting<std::string> family;                   // "evm", "bitcoin", "solana" (gno later)
+    Setting<uint64_t> chain_id;                    // evm: checked against eth_chainId; else 0
     Setting<std::vector<std::string>> rpc;         // endpoints, first one used, others for failover
     Setting<std::string> finality;                 // "tags" (node's safe/finalized) or "depth"
     Setting<uint64_t> finality_depth;              // blocks behind head counted final with "depth"
@@ -29,9 +29,18 @@ struct ChainConfig {
     Setting<std::vector<Address>> tokens;          // empty: every ERC-20
     Setting<std::optional<uint64_t>> start_block;  // where scan starts on an empty database
     Setting<uint64_t> poll_interval_ms;            // scan --follow
-    Setting<uint64_t> batch_blocks;  // largest block range fetched and committed at once
-    Setting<uint64_t> rpc_timeout_ms;
-    Setting<uint64_t> rpc_retries;
+    Setting<uint64_t> batch_blocks;             // largest block range fetched and committed at once
+    Setting<uint64_t> rpc_timeout_ms;           // per request
+    Setting<uint64_t> rpc_retries;              // retries after the first attempt
+    Setting<uint64_t> rpc_retry_budget_ms;      // no retry starts after this long
+    Setting<double> rpc_rate_limit;             // requests/s per endpoint, 0: unlimited
+    Setting<uint64_t> rpc_max_concurrency;      // requests in flight per endpoint, >= 1
+    Setting<uint64_t> rpc_breaker_failures;     // consecutive failures that open it, 0: never
+    Setting<uint64_t> rpc_breaker_cooldown_ms;  // open this long, then one probe
+    Setting<uint64_t> rpc_max_response_bytes;   // larger answers are an error
+    Setting<std::string> ca_file;               // PEM CA bundle for TLS; empty: system store
+    Setting<std::string> commitment;            // solana: processed, confirmed, finalized
+    Setting<std::string> genesis_hash;          // solana: getGenesisHash must equal it if set
     // Set when `rpc` names an unset $VARIABLE: an error only once this chain is used, so one
     // shared file can list chains whose endpoints only some machines have.
     std::string rpc_unresolved;

@@ -7,7 +7,6 @@
 #include <mutex>
 
 #include "core/config/config.hpp"
-#include "core/model/errors.hpp"
 
 namespace chainidx::rpc {
 
@@ -38,8 +37,11 @@ size_t on_header(char* data, size_t size, size_t nmemb, void* user) {
     auto* retry_after = static_cast<std::optional<long>*>(user);
     static constexpr char k_name[] = "retry-after:";
     if (n > sizeof k_name && strncasecmp(data, k_name, sizeof k_name - 1) == 0) {
-        long v = std::strtol(data + sizeof k_name - 1, nullptr, 10);
-        if (v >= 0) *retry_after = v;
+        // Seconds only; the HTTP-date form is rare from RPC providers and falls back to backoff.
+        const char* start = data + sizeof k_name - 1;
+        char* end = nullptr;
+        long v = std::strtol(start, &end, 10);
+        if (end != start && v >= 0) *retry_after = v;
     }
     return n;
 }
@@ -51,7 +53,14 @@ void global_init_once() {
 
 }  // namespace
 
-HttpClient::HttpClient(std::string url, long timeout_ms, size_t max_response_bytes)
+std::string format_bytes(size_t n) {
+    if (n >= (size_t(1) << 20) && n % (size_t(1) << 20) == 0)
+        return std::to_string(n >> 20) + " MiB";
+    return std::to_string(n) + " bytes";
+}
+
+HttpClient::HttpClient(std::string url, long timeout_ms, size_t max_response_bytes,
+                       const std::string& ca_file)
     : m_url(std::move(url)),
       m_display_url(config::redact_rpc_url(m_url)),
       m_max_response_bytes(max_response_bytes) {
@@ -71,6 +80,12 @@ HttpClient::HttpClient(std::string url, long timeout_ms, size_t max_response_byt
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate if the node offers it
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    // A Content-Length above the cap is refused before any of the body is read.
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_response_bytes));
+    // curl's defaults, set explicitly so no build or environment can turn verification off.
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
 }
 
 HttpClient::~HttpClient() {
@@ -88,10 +103,9 @@ HttpResponse HttpClient::post_json(std::string_view body) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     CURLcode rc = curl_easy_perform(c);
-    if (st.too_large)
-        throw RpcError(
-            "response larger than the " + std::to_string(m_max_response_bytes >> 20) + " MiB cap",
-            false);
+    if (st.too_large || rc == CURLE_FILESIZE_EXCEEDED)
+        throw ResponseTooLarge("response exceeds the " + format_bytes(m_max_response_bytes) +
+                               " cap (rpc_max_response_bytes)");
     if (rc != CURLE_OK) throw RpcError(curl_easy_strerror(rc), true);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
     return resp;

@@ -1,11 +1,23 @@
 #pragma once
 // A kept-alive HTTP POST client on one libcurl easy handle (one per thread). Transport failures
-// throw a retryable RpcError whose message names the endpoint without its secrets.
+// throw a retryable RpcError with curl's reason; the caller adds the method and endpoint. TLS
+// certificates are always verified, against the system store or `ca_file`.
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/model/errors.hpp"
+
 namespace chainidx::rpc {
+
+// The body grew past the response cap; the transfer was cut off there.
+class ResponseTooLarge : public RpcError {
+  public:
+    explicit ResponseTooLarge(const std::string& what) : RpcError(what, false) {}
+};
+
+// "256 MiB" when whole mebibytes, else "1000 bytes".
+std::string format_bytes(size_t n);
 
 struct HttpResponse {
     long status = 0;
@@ -15,7 +27,9 @@ struct HttpResponse {
 
 class HttpClient {
   public:
-    HttpClient(std::string url, long timeout_ms, size_t max_response_bytes);
+    // `ca_file` empty: the system's CA store.
+    HttpClient(std::string url, long timeout_ms, size_t max_response_bytes,
+               const std::string& ca_file = {});
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;

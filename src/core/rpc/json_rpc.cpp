@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/metrics/metrics.hpp"
-
 #include <chrono>
+#include <cstdio>
+#include <optional>
 #include <random>
+#include <set>
 #include <thread>
+
+#include "core/metrics/metrics.hpp"
 
 namespace chainidx::rpc {
 
@@ -19,6 +22,87 @@ std::string lower(std::string s) {
 
 std::string_view shorten(std::string_view s, size_t n = 200) {
     return s.substr(0, n);
+}
+
+std::string seconds(Clock::duration d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(d).count());
+    return buf;
+}
+
+// Reports the outcome of one admitted attempt to its endpoint exactly once; an attempt left by
+// an unexpected exception is released, so a half-open probe slot is never lost.
+class Attempt {
+  public:
+    Attempt(Endpoint& endpoint, Admission admission)
+        : m_endpoint(endpoint), m_admission(admission) {}
+    Attempt(const Attempt&) = delete;
+    Attempt& operator=(const Attempt&) = delete;
+    ~Attempt() {
+        if (!m_reported) m_endpoint.released(m_admission);
+    }
+    void succeeded() {
+        report([&] { m_endpoint.succeeded(m_admission); });
+    }
+    void failed(const std::string& cause) {
+        report([&] { m_endpoint.failed(m_admission, cause); });
+    }
+    void released() {
+        report([&] { m_endpoint.released(m_admission); });
+    }
+
+  private:
+    template <class F>
+    void report(F f) {
+        if (m_reported) return;
+        m_reported = true;
+        f();
+    }
+    Endpoint& m_endpoint;
+    Admission m_admission;
+    bool m_reported = false;
+};
+
+bool has_member(simdjson::dom::element obj, const char* key) {
+    simdjson::dom::element v;
+    return obj[key].get(v) == simdjson::SUCCESS;
+}
+
+bool has_error(simdjson::dom::element obj) {
+    simdjson::dom::element v;
+    return obj["error"].get(v) == simdjson::SUCCESS && !v.is_null();
+}
+
+// What is wrong with the shape of a parsed response, empty when nothing. A wrong shape is a
+// broken answer (retried, counted against the endpoint), not the node's verdict on the call.
+std::string shape_problem(simdjson::dom::element doc, size_t batch_size) {
+    if (batch_size == 0) {
+        if (!doc.is_object()) return "the response is not a JSON object";
+        if (!has_error(doc) && !has_member(doc, "result"))
+            return "the response has neither result nor error";
+        return "";
+    }
+    simdjson::dom::array arr;
+    if (doc.get(arr) != simdjson::SUCCESS) {
+        if (doc.is_object() && has_error(doc)) return "";  // the node refused the whole batch
+        return "the batch response is not an array";
+    }
+    std::vector<bool> seen(batch_size, false);
+    size_t count = 0;
+    for (simdjson::dom::element item : arr) {
+        uint64_t id = 0;
+        if (!item.is_object() || item["id"].get(id) != simdjson::SUCCESS || id >= batch_size ||
+            seen[id])
+            return "a batch response item has a missing, unknown or repeated id";
+        if (!has_error(item) && !has_member(item, "result"))
+            return "batch response item " + std::to_string(id) + " has neither result nor error";
+        seen[id] = true;
+        ++count;
+    }
+    if (count != batch_size)
+        return "the batch response has " + std::to_string(count) + " of " +
+               std::to_string(batch_size) + " answers";
+    return "";
 }
 
 }  // namespace
@@ -34,91 +118,196 @@ bool CallError::result_too_large() const {
     return m_code == -32005;
 }
 
-JsonRpcClient::JsonRpcClient(ClientOptions options) : m_options(std::move(options)) {
+JsonRpcClient::~JsonRpcClient() = default;
+
+JsonRpcClient::JsonRpcClient(ClientOptions options)
+    : m_options(std::move(options)), m_parser(std::make_unique<simdjson::dom::parser>()) {
     if (m_options.endpoints.empty()) throw UsageError("no RPC endpoint configured");
-    m_http = std::make_unique<HttpClient>(m_options.endpoints[0], m_options.timeout_ms,
-                                          m_options.max_response_bytes);
+    EndpointRegistry& reg = m_options.registry ? *m_options.registry : endpoint_registry();
+    const EndpointLimits limits{m_options.rate_limit, m_options.max_concurrency,
+                                m_options.breaker_failures,
+                                std::chrono::milliseconds(m_options.breaker_cooldown_ms)};
+    for (const std::string& url : m_options.endpoints)
+        m_endpoints.push_back(reg.get(url, limits, m_options.chain));
+    m_http.resize(m_endpoints.size());
 }
 
-void JsonRpcClient::fail_over() {
-    if (m_options.endpoints.size() < 2) return;
-    m_endpoint_index = (m_endpoint_index + 1) % m_options.endpoints.size();
-    m_http = std::make_unique<HttpClient>(m_options.endpoints[m_endpoint_index],
-                                          m_options.timeout_ms, m_options.max_response_bytes);
-    spdlog::warn("rpc: failing over to {}", m_http->display_url());
+HttpClient& JsonRpcClient::http() {
+    auto& h = m_http[m_index];
+    if (!h)
+        h = std::make_unique<HttpClient>(m_options.endpoints[m_index], m_options.timeout_ms,
+                                         m_options.max_response_bytes, m_options.ca_file);
+    return *h;
 }
 
-simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::string& body) {
-    thread_local std::mt19937 rng{std::random_device{}()};
-    long backoff_ms = m_options.initial_backoff_ms;
-    const metrics::Labels labels{{"method", std::string(method)}, {"endpoint", endpoint()}};
-    auto& reg = metrics::registry();
-    for (unsigned attempt = 0;; ++attempt) {
-        reg.counter("chainidx_rpc_requests_total", "JSON-RPC requests sent (batches count once)",
-                    labels)
-            .add();
-        std::string problem;
-        long wait_ms = backoff_ms + std::uniform_int_distribution<long>(0, backoff_ms / 2)(rng);
-        try {
-            HttpResponse resp = m_http->post_json(body);
-            m_last_bytes = resp.body.size();
-            if (resp.status == 200) {
-                m_body = std::move(resp.body);
-                if (m_body.capacity() < m_body.size() + simdjson::SIMDJSON_PADDING)
-                    m_body.reserve(m_body.size() + simdjson::SIMDJSON_PADDING);
-                simdjson::dom::element doc;
-                auto err = m_parser.parse(m_body.data(), m_body.size(), false).get(doc);
-                if (err)
-                    throw RpcError(std::string(method) + " via " + endpoint() +
-                                       ": malformed JSON in the response (" +
-                                       simdjson::error_message(err) + ", " +
-                                       std::to_string(m_body.size()) + " bytes)",
-                                   true);
-                return doc;
-            }
-            problem = "HTTP " + std::to_string(resp.status);
-            if (!resp.body.empty()) problem += ": " + std::string(shorten(resp.body));
-            bool retryable = resp.status == 429 || resp.status >= 500 || resp.status == 408;
-            if (!retryable)
-                throw RpcError(std::string(method) + " via " + endpoint() + ": " + problem, false);
-            if (resp.retry_after_s) wait_ms = std::max(wait_ms, *resp.retry_after_s * 1000);
-        } catch (const RpcError& e) {
-            if (!e.retryable()) throw;
-            problem = e.what();
+Admission JsonRpcClient::admit_some_endpoint() {
+    const auto now = Clock::now();
+    for (size_t i = 0; i < m_endpoints.size(); ++i) {
+        const size_t at = (m_index + i) % m_endpoints.size();
+        Admission a = m_endpoints[at]->admit(now);
+        if (a == Admission::refused) {
+            spdlog::debug("rpc: circuit breaker for {} is open; skipping it",
+                          m_endpoints[at]->display_url());
+            continue;
         }
+        m_index = at;
+        return a;
+    }
+    return Admission::refused;
+}
+
+simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::string& body,
+                                           size_t batch_size) {
+    thread_local std::mt19937 rng{std::random_device{}()};
+    auto& reg = metrics::registry();
+    const auto start = Clock::now();
+    const auto deadline = start + std::chrono::milliseconds(m_options.retry_budget_ms);
+    long backoff_ms = std::max(1L, m_options.initial_backoff_ms);
+    unsigned attempts = 0, failures = 0;
+    std::string cause;  // of the last failure
+    std::set<size_t> tried;
+    // Every call starts at the preferred endpoint; open breakers make it skip failing ones.
+    m_index = 0;
+    for (;;) {
+        const Admission admission = admit_some_endpoint();
+        if (admission == Admission::refused) {
+            auto when = Clock::time_point::max();
+            for (const auto& e : m_endpoints) when = std::min(when, e->next_admit());
+            // Waiting for a breaker is a retry of sorts: a caller that allows none fails now.
+            if (when > deadline || m_options.retries == 0) {
+                std::string names;
+                for (const auto& e : m_endpoints)
+                    names += (names.empty() ? "" : ", ") + e->display_url();
+                throw RpcError(std::string(method) + ": circuit breaker open for every endpoint (" +
+                                   names + "), and none half-opens within the retry budget " +
+                                   "(rpc_retry_budget_ms " +
+                                   std::to_string(m_options.retry_budget_ms) + ")" +
+                                   (cause.empty() ? "" : "; last cause: " + cause),
+                               true);
+            }
+            spdlog::debug("rpc: {}: every endpoint's circuit breaker is open; waiting {}", method,
+                          seconds(when - Clock::now()));
+            std::this_thread::sleep_until(when);
+            continue;
+        }
+        Endpoint& ep = *m_endpoints[m_index];
+        tried.insert(m_index);
+        Attempt attempt(ep, admission);
+        const metrics::Labels labels{{"method", std::string(method)},
+                                     {"endpoint", ep.display_url()}};
+        auto where = [&] { return std::string(method) + " via " + ep.display_url(); };
+        std::optional<long> retry_after_s;
+        {
+            Endpoint::Slot slot = ep.acquire();
+            ++attempts;
+            reg.counter("chainidx_rpc_requests_total",
+                        "JSON-RPC requests sent (batches count once)", labels)
+                .add();
+            try {
+                HttpResponse resp = http().post_json(body);
+                m_last_bytes = resp.body.size();
+                if (resp.status == 200) {
+                    m_body = std::move(resp.body);
+                    if (m_body.capacity() < m_body.size() + simdjson::SIMDJSON_PADDING)
+                        m_body.reserve(m_body.size() + simdjson::SIMDJSON_PADDING);
+                    simdjson::dom::element doc;
+                    auto err = m_parser->parse(m_body.data(), m_body.size(), false).get(doc);
+                    if (err) {
+                        cause = std::string("malformed or truncated JSON in the response (") +
+                                simdjson::error_message(err) + ", " +
+                                std::to_string(m_body.size()) + " bytes)";
+                    } else if (std::string p = shape_problem(doc, batch_size); !p.empty()) {
+                        cause = p;
+                    } else {
+                        attempt.succeeded();
+                        return doc;
+                    }
+                } else {
+                    cause = "HTTP " + std::to_string(resp.status);
+                    if (!resp.body.empty()) cause += ": " + std::string(shorten(resp.body));
+                    const bool retryable =
+                        resp.status == 429 || resp.status >= 500 || resp.status == 408;
+                    if (!retryable) {
+                        attempt.released();  // our request or credentials, not the endpoint
+                        throw RpcError(where() + ": " + cause, false);
+                    }
+                    if (resp.status == 429) ep.throttled(slot.sent_at());
+                    if (resp.status == 429 || resp.status == 503)
+                        retry_after_s = resp.retry_after_s;
+                }
+            } catch (const ResponseTooLarge& e) {
+                attempt.released();
+                throw CallError(where() + ": " + e.what(), 0, e.what(), false);
+            } catch (const RpcError& e) {
+                if (!e.retryable()) {
+                    attempt.released();
+                    throw RpcError(where() + ": " + e.what(), false);
+                }
+                cause = e.what();
+            }
+        }  // the concurrency slot is free while we back off
+        attempt.failed(cause);
+        ++failures;
         reg.counter("chainidx_rpc_errors_total",
                     "JSON-RPC requests that failed in transport, HTTP status or JSON", labels)
             .add();
-        if (attempt >= m_options.retries)
-            throw RpcError(std::string(method) + " via " + endpoint() + ": " + problem +
-                               " (gave up after " + std::to_string(attempt + 1) + " attempts)",
-                           true);
-        spdlog::warn("rpc: {} via {}: {}; retry {}/{} in {} ms", method, endpoint(), problem,
-                     attempt + 1, m_options.retries, wait_ms);
+
+        // Every second failure moves on to the next endpoint; Retry-After binds only the one
+        // that said it.
+        const bool move_on = failures % 2 == 0 && m_endpoints.size() > 1;
+        const long base_ms = std::min(backoff_ms, m_options.max_backoff_ms);
+        long wait_ms = std::min<long>(
+            m_options.max_backoff_ms,
+            static_cast<long>(base_ms * std::uniform_real_distribution<double>(0.8, 1.2)(rng)));
+        if (retry_after_s && !move_on) wait_ms = std::max(wait_ms, *retry_after_s * 1000);
+        const auto now = Clock::now();
+        const bool out_of_retries = attempts > m_options.retries;
+        const bool out_of_budget = now + std::chrono::milliseconds(wait_ms) > deadline;
+        if (out_of_retries || out_of_budget) {
+            std::string msg = where() + ": gave up after " + std::to_string(attempts) +
+                              (attempts == 1 ? " attempt" : " attempts") + " over " +
+                              seconds(now - start) + " (" +
+                              (out_of_retries ? "rpc_retries " + std::to_string(m_options.retries)
+                                              : "rpc_retry_budget_ms " +
+                                                    std::to_string(m_options.retry_budget_ms)) +
+                              " reached)";
+            if (tried.size() > 1) {
+                msg += "; endpoints tried:";
+                for (size_t i : tried) msg += " " + m_endpoints[i]->display_url();
+            }
+            msg += "; last cause: " + cause;
+            if (retry_after_s && !out_of_retries)
+                msg += " (Retry-After " + std::to_string(*retry_after_s) + " s)";
+            throw RpcError(msg, true);
+        }
+        spdlog::warn("rpc: {}: {}; retry {}/{} in {} ms", where(), cause, attempts,
+                     m_options.retries, wait_ms);
         reg.counter("chainidx_rpc_retries_total", "JSON-RPC requests retried after a failure",
                     labels)
             .add();
         std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
-        backoff_ms = std::min(backoff_ms * 2, 8000L);
-        if (attempt % 2 == 1) fail_over();
+        backoff_ms = std::min(backoff_ms * 2, std::max(1L, m_options.max_backoff_ms));
+        if (move_on) {
+            m_index = (m_index + 1) % m_endpoints.size();
+            spdlog::warn("rpc: failing over to {}", m_endpoints[m_index]->display_url());
+        }
     }
 }
 
 simdjson::dom::element JsonRpcClient::result_of(simdjson::dom::element response,
                                                 std::string_view method) {
-    simdjson::dom::element error;
-    if (response["error"].get(error) == simdjson::SUCCESS && !error.is_null()) {
+    if (has_error(response)) {
+        simdjson::dom::element error = response["error"];
         int64_t code = 0;
         std::string_view message;
         if (error["code"].get(code) != simdjson::SUCCESS) code = 0;
         if (error["message"].get(message) != simdjson::SUCCESS) message = "(no message)";
-        CallError e(std::string(method) + " via " + endpoint() + ": node error " +
-                        std::to_string(code) + ": " + std::string(shorten(message)),
-                    code, std::string(message), false);
-        throw e;
+        throw CallError(std::string(method) + " via " + endpoint() + ": node error " +
+                            std::to_string(code) + ": " + std::string(shorten(message)),
+                        code, std::string(message), false);
     }
     simdjson::dom::element result;
-    if (response["result"].get(result) != simdjson::SUCCESS)
+    if (response["result"].get(result) != simdjson::SUCCESS)  // send() checked; kept for safety
         throw RpcError(
             std::string(method) + " via " + endpoint() + ": response has neither result nor error",
             true);
@@ -133,11 +322,7 @@ simdjson::dom::element JsonRpcClient::call(std::string_view method, std::string_
         .append(R"(","params":)")
         .append(params_json)
         .append("}");
-    simdjson::dom::element doc = send(method, body);
-    if (!doc.is_object())
-        throw RpcError(std::string(method) + " via " + endpoint() + ": response is not an object",
-                       true);
-    return result_of(doc, method);
+    return result_of(send(method, body, 0), method);
 }
 
 std::vector<simdjson::dom::element> JsonRpcClient::batch(std::string_view method,
@@ -156,28 +341,18 @@ std::vector<simdjson::dom::element> JsonRpcClient::batch(std::string_view method
             .append("}");
     }
     body += ']';
-    simdjson::dom::element doc = send(method, body);
+    simdjson::dom::element doc = send(method, body, params.size());
     simdjson::dom::array arr;
     if (doc.get(arr) != simdjson::SUCCESS) {
-        if (doc.is_object()) (void)result_of(doc, method);  // a whole-batch error object
+        (void)result_of(doc, method);  // a whole-batch error object: throws CallError
         throw RpcError(
             std::string(method) + " batch via " + endpoint() + ": response is not an array", true);
     }
-    std::vector<bool> seen(params.size(), false);
+    // send() checked that every id in [0, size) answers exactly once.
     for (simdjson::dom::element item : arr) {
         uint64_t id = 0;
-        if (item["id"].get(id) != simdjson::SUCCESS || id >= params.size() || seen[id])
-            throw RpcError(std::string(method) + " batch via " + endpoint() +
-                               ": response item with a missing, unknown or repeated id",
-                           true);
-        seen[id] = true;
-        out[id] = result_of(item, method);
+        if (item["id"].get(id) == simdjson::SUCCESS) out[id] = result_of(item, method);
     }
-    for (size_t i = 0; i < params.size(); ++i)
-        if (!seen[i])
-            throw RpcError(std::string(method) + " batch via " + endpoint() + ": answer to " +
-                               params[i] + " is missing",
-                           true);
     return out;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
-// JSON-RPC 2.0 over HttpClient: single calls and batches, parsed once with simdjson. Retries
-// retryable failures with exponential backoff and jitter (honouring Retry-After), then fails over
-// to the next endpoint. Results are simdjson elements that stay valid until the next call.
+// JSON-RPC 2.0 over HttpClient: single calls and batches, parsed once with simdjson. Each attempt
+// goes to the first endpoint whose circuit breaker admits it, after that endpoint's rate limit and
+// concurrency slots allow (state shared process-wide, see endpoint_registry.hpp). Failures are
+// retried with exponential backoff and jitter (honouring Retry-After) within a retry count and a
+// time budget, failing over to the next endpoint on every second failure. Results are simdjson
+// elements that stay valid until the next call.
 #include <simdjson.h>
 
 #include <memory>
@@ -10,11 +13,13 @@
 #include <vector>
 
 #include "core/model/errors.hpp"
+#include "core/rpc/endpoint_registry.hpp"
 #include "core/rpc/http_client.hpp"
 
 namespace chainidx::rpc {
 
-// The node answered with a JSON-RPC error object.
+// The node answered with a JSON-RPC error object, or with more bytes than the response cap
+// (code 0, result_too_large() true, so range fetches split the range as for a node's refusal).
 class CallError : public RpcError {
   public:
     CallError(const std::string& what, int64_t code, std::string message, bool retryable)
@@ -30,16 +35,26 @@ class CallError : public RpcError {
 };
 
 struct ClientOptions {
-    std::vector<std::string> endpoints;
-    long timeout_ms = 30000;
-    unsigned retries = 5;
-    size_t max_response_bytes = size_t(512) << 20;
-    long initial_backoff_ms = 250;
+    std::vector<std::string> endpoints;  // in order of preference
+    std::string chain;                   // labels the breaker metrics; may be empty
+    long timeout_ms = 30000;             // per request
+    unsigned retries = 5;                // retries after the first attempt
+    long retry_budget_ms = 120000;       // no retry starts after this long since the first try
+    size_t max_response_bytes = size_t(256) << 20;
+    long initial_backoff_ms = 1000;  // doubles per retry: 1 s, 2 s, 4 s …
+    long max_backoff_ms = 30000;
+    double rate_limit = 0;  // requests/s per endpoint, 0: unlimited
+    unsigned max_concurrency = 4;
+    unsigned breaker_failures = 5;
+    long breaker_cooldown_ms = 30000;
+    std::string ca_file;                   // empty: the system's CA store
+    EndpointRegistry* registry = nullptr;  // nullptr: the process-wide endpoint_registry()
 };
 
 class JsonRpcClient {
   public:
     explicit JsonRpcClient(ClientOptions options);
+    ~JsonRpcClient();
 
     // `params_json` is the JSON text of the params array, e.g. R"(["latest", false])".
     simdjson::dom::element call(std::string_view method, std::string_view params_json);
@@ -47,18 +62,26 @@ class JsonRpcClient {
     std::vector<simdjson::dom::element> batch(std::string_view method,
                                               const std::vector<std::string>& params);
 
-    const std::string& endpoint() const { return m_http->display_url(); }
+    // The endpoint of the last attempt (redacted).
+    const std::string& endpoint() const { return m_endpoints[m_index]->display_url(); }
     size_t last_response_bytes() const { return m_last_bytes; }
 
   private:
-    simdjson::dom::element send(std::string_view method, const std::string& body);
+    // Sends `body` until a well-formed response comes back (`batch_size` 0: a single call).
+    simdjson::dom::element send(std::string_view method, const std::string& body,
+                                size_t batch_size);
     simdjson::dom::element result_of(simdjson::dom::element response, std::string_view method);
-    void fail_over();
+    // Moves m_index to the first endpoint from m_index on whose breaker admits a request.
+    Admission admit_some_endpoint();
+    HttpClient& http();
 
     ClientOptions m_options;
-    size_t m_endpoint_index = 0;
-    std::unique_ptr<HttpClient> m_http;
-    simdjson::dom::parser m_parser;
+    std::vector<std::shared_ptr<Endpoint>> m_endpoints;
+    std::vector<std::unique_ptr<HttpClient>> m_http;  // per endpoint, made on first use
+    size_t m_index = 0;
+    // Behind a pointer: dom::parser's layout depends on SIMDJSON_THREADS_ENABLED, which only
+    // targets linking simdjson::simdjson define; a TU without it would free the wrong members.
+    std::unique_ptr<simdjson::dom::parser> m_parser;
     std::string m_body;  // the last response; the parsed document points into the parser
     size_t m_last_bytes = 0;
 };

@@ -1,0 +1,32 @@
+#pragma once
+// A token bucket: `rate` requests per second with a burst of max(1, rate). Time is passed in, so
+// tests need no clock; Endpoint guards it with its mutex (this class is not thread-safe).
+#include <chrono>
+
+namespace chainidx::rpc {
+
+using Clock = std::chrono::steady_clock;
+
+class TokenBucket {
+  public:
+    // rate_per_s 0 means unlimited.
+    explicit TokenBucket(double rate_per_s, Clock::time_point now = Clock::now());
+
+    // Takes one token and returns how long the caller must wait before sending (zero when one
+    // was available). Tokens may go negative: each caller reserves its own future slot, so
+    // concurrent callers are spaced out instead of all waking at once.
+    Clock::duration reserve(Clock::time_point now);
+    // Changes the rate from `now` on. Lowering empties the bucket: no burst right after a 429.
+    void set_rate(double rate_per_s, Clock::time_point now);
+    double rate() const { return m_rate; }
+
+  private:
+    void refill(Clock::time_point now);
+
+    double m_rate;
+    double m_capacity;
+    double m_tokens;
+    Clock::time_point m_last;
+};
+
+}  // namespace chainidx::rpc

@@ -1,0 +1,133 @@
+// Endpoint state shared across clients (src/core/rpc/endpoint.hpp, endpoint_registry.hpp): one
+// object per URL, concurrency slots, the real-time rate limit, rates learned from 429s, breaker
+// state in the registry and the metrics, with URLs redacted.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "core/metrics/metrics.hpp"
+#include "core/rpc/endpoint_registry.hpp"
+
+using namespace chainidx::rpc;
+using namespace std::chrono_literals;
+
+TEST_CASE("endpoint_registry_gives_every_client_of_one_url_the_same_state") {
+    EndpointRegistry reg;
+    EndpointLimits first;
+    first.rate_per_s = 5;
+    EndpointLimits second;
+    second.rate_per_s = 50;
+    auto a = reg.get("https://node.example/v2/KEY", first);
+    auto b = reg.get("https://node.example/v2/KEY", second);
+    auto c = reg.get("https://other.example/v2/KEY", second);
+    CHECK(a.get() == b.get());
+    CHECK(a.get() != c.get());
+    CHECK(b->rate() == 5);  // the first caller's limits; learned state is kept
+    CHECK(a->display_url() == "https://node.example/***");
+
+    // A failure seen through one client counts for the other.
+    a->failed(Admission::normal, "HTTP 502");
+    CHECK(b->consecutive_failures() == 1);
+}
+
+TEST_CASE("endpoint_limits_requests_in_flight_across_threads") {
+    EndpointLimits limits;
+    limits.max_concurrency = 2;
+    Endpoint e("http://127.0.0.1:1/slots", limits);
+    std::atomic<int> in_flight{0}, peak{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 5; ++i)
+        threads.emplace_back([&] {
+            auto slot = e.acquire();
+            int now = ++in_flight;
+            int p = peak.load();
+            while (now > p && !peak.compare_exchange_weak(p, now)) {
+            }
+            std::this_thread::sleep_for(30ms);
+            --in_flight;
+        });
+    for (auto& t : threads) t.join();
+    CHECK(peak.load() == 2);
+}
+
+TEST_CASE("endpoint_rate_limit_spaces_requests_in_real_time") {
+    EndpointLimits limits;
+    limits.rate_per_s = 20;  // a burst of 20, then one per 50 ms
+    limits.max_concurrency = 100;
+    Endpoint e("http://127.0.0.1:1/rate", limits);
+    const auto t0 = Clock::now();
+    for (int i = 0; i < 24; ++i) (void)e.acquire();
+    const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+    CHECK(elapsed >= 0.18);  // 4 beyond the burst, 50 ms apart
+    CHECK(elapsed < 0.6);
+}
+
+TEST_CASE("endpoint_429_halves_the_rate_once_per_wave_with_a_floor_of_one") {
+    const Clock::time_point t0 = Clock::now();
+    EndpointLimits limits;
+    limits.rate_per_s = 8;
+    Endpoint e("https://node.example/v2/KEY", limits);
+    e.throttled(t0, t0 + 1ms);
+    CHECK(e.rate() == 4);
+    // More 429s to requests sent before the lowering: the same wave, no further change.
+    e.throttled(t0, t0 + 2ms);
+    e.throttled(t0 + 1ms - 1us, t0 + 3ms);
+    CHECK(e.rate() == 4);
+    // A 429 to a request sent at the new rate lowers it again, down to 1/s and no lower.
+    e.throttled(t0 + 10ms, t0 + 11ms);
+    CHECK(e.rate() == 2);
+    e.throttled(t0 + 20ms, t0 + 21ms);
+    e.throttled(t0 + 30ms, t0 + 31ms);
+    e.throttled(t0 + 40ms, t0 + 41ms);
+    CHECK(e.rate() == 1);
+
+    // Unlimited: half of what was sent in the last second.
+    EndpointLimits open;
+    open.max_concurrency = 100;
+    Endpoint u("https://node.example/other", open);
+    for (int i = 0; i < 10; ++i) (void)u.acquire();
+    u.throttled(Clock::now());
+    CHECK(u.rate() == 5);
+}
+
+TEST_CASE("endpoint_registry_reports_open_breakers_and_metrics_without_secrets") {
+    EndpointRegistry reg;
+    EndpointLimits limits;
+    limits.breaker_failures = 2;
+    limits.breaker_cooldown = 50ms;
+    auto e = reg.get("https://user:PWSECRET@breaker.example/v2/SECRETKEY", limits, "testchain");
+    CHECK_FALSE(reg.any_breaker_open());
+    e->failed(Admission::normal, "HTTP 503");
+    CHECK_FALSE(reg.any_breaker_open());
+    e->failed(Admission::normal, "HTTP 503");
+    CHECK(reg.any_breaker_open());
+    auto report = reg.breakers();
+    REQUIRE(report.size() == 1);
+    CHECK(report[0].endpoint == "https://breaker.example/***");
+    CHECK(report[0].state == BreakerState::open);
+
+    std::string text = chainidx::metrics::registry().exposition();
+    CHECK(text.find("chainidx_rpc_breaker_state{chain=\"testchain\",endpoint=\"https://"
+                    "breaker.example/***\"} 2") != std::string::npos);
+    CHECK(text.find("chainidx_rpc_breaker_opened_total{chain=\"testchain\",endpoint=\"https://"
+                    "breaker.example/***\"} 1") != std::string::npos);
+    CHECK(text.find("SECRETKEY") == std::string::npos);
+    CHECK(text.find("PWSECRET") == std::string::npos);
+
+    // Past the cooldown: half-open until a probe answers; a successful probe closes it.
+    std::this_thread::sleep_for(60ms);
+    CHECK(reg.breakers()[0].state == BreakerState::half_open);
+    CHECK(reg.any_breaker_open());
+    Admission probe = e->admit();
+    CHECK(probe == Admission::probe);
+    CHECK(e->admit() == Admission::refused);
+    e->succeeded(probe);
+    CHECK_FALSE(reg.any_breaker_open());
+    text = chainidx::metrics::registry().exposition();
+    CHECK(text.find("chainidx_rpc_breaker_state{chain=\"testchain\",endpoint=\"https://"
+                    "breaker.example/***\"} 0") != std::string::npos);
+}
