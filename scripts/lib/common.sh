@@ -11,6 +11,7 @@
 #                            dir); exports CHAINIDX_DATABASE_URL, PG_PORT, PG_DIR, PGHOST, PGPORT, …
 #   pg_createdb NAME         another database owned by the chainidx role; prints its URL
 #   pg_stop [DIR]            stops that cluster and deletes DIR; idempotent
+#   pg_restart [DIR]         restarts that cluster (fast shutdown: sessions are cut), same port
 #   anvil_bin                path of the anvil binary installed by tests/evm's npm packages
 #   anvil_start [T0]         anvil on a free 127.0.0.1 port (--no-mining --order fees, chain id
 #                            31337, genesis timestamp T0); exports ANVIL_URL, ANVIL_PID
@@ -188,6 +189,14 @@ pg_stop() {
     if [ "${PG_DIR:-}" = "$dir" ]; then
         unset PG_DIR PG_PORT PGHOST PGPORT PGUSER PGDATABASE PG_ADMIN_URL
     fi
+}
+
+# Restarts the cluster of pg_start (same data dir, port and log) with a fast shutdown, which cuts
+# every session: PostgreSQL restarting under a running chainidx (tests/evm/fault-e2e.js).
+pg_restart() {
+    local dir=${1:-${PG_DIR:-}}
+    [ -n "$dir" ] && [ -f "$dir/data/postmaster.pid" ] || die "pg_restart: no running cluster in '$dir' (pg_start first)"
+    _as_pg "$(_pg_bindir)/pg_ctl" -D "$dir/data" -l "$dir/pg.log" -m fast -w -t 60 restart >/dev/null
 }
 
 # --------------------------------------------------------------------------------------------

@@ -26,4 +26,5 @@ pids_file
 status=0
 node tests/evm/e2e.js "$@" || status=$?
 if [ $# -eq 0 ]; then node tests/evm/ops-e2e.js || status=$?; fi
+if [ $# -eq 0 ]; then node tests/evm/fault-e2e.js || status=$?; fi
 exit "$status"

@@ -111,4 +111,47 @@ HttpResponse HttpClient::post_json(std::string_view body) {
     return resp;
 }
 
+std::string HttpClient::scrub(std::string_view text) const {
+    std::string out(text);
+    auto erase_all = [&](const std::string& secret) {
+        if (secret.size() < 4) return;  // "/" or "v2" are not secrets, and would eat the text
+        for (size_t at; (at = out.find(secret)) != std::string::npos;)
+            out.replace(at, secret.size(), "***");
+    };
+    // scheme://[user[:password]@]host[:port][/path][?query]
+    std::string_view u = m_url;
+    auto scheme = u.find("://");
+    std::string_view rest = scheme == std::string_view::npos ? u : u.substr(scheme + 3);
+    auto slash = rest.find_first_of("/?");
+    std::string_view authority = rest.substr(0, slash);
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+        std::string_view userinfo = authority.substr(0, at);
+        auto colon = userinfo.find(':');
+        erase_all(std::string(userinfo.substr(0, colon)));
+        if (colon != std::string_view::npos) erase_all(std::string(userinfo.substr(colon + 1)));
+    }
+    if (slash != std::string_view::npos) {
+        std::string tail(rest.substr(slash));
+        erase_all(tail);  // the whole path and query first, then their parts
+        for (size_t start = 0; start < tail.size();) {
+            size_t end = tail.find_first_of("/?&=", start + 1);
+            if (end == std::string::npos) end = tail.size();
+            erase_all(tail.substr(start + 1, end - start - 1));
+            start = end;
+        }
+    }
+    // Credentials an endpoint echoes from the request headers.
+    for (const char* scheme_word : {"Basic ", "Bearer "}) {
+        for (size_t at = 0; (at = out.find(scheme_word, at)) != std::string::npos;) {
+            size_t from = at + std::strlen(scheme_word), end = from;
+            while (end < out.size() && (std::isalnum(static_cast<unsigned char>(out[end])) ||
+                                        std::strchr("+/=-_.", out[end])))
+                ++end;
+            out.replace(from, end - from, "***");
+            at = from + 3;
+        }
+    }
+    return out;
+}
+
 }  // namespace chainidx::rpc

@@ -36,6 +36,9 @@ class HttpClient {
 
     HttpResponse post_json(std::string_view body);
     const std::string& display_url() const { return m_display_url; }
+    // `text` from the endpoint (an error body, a node message) with the secrets of this URL
+    // removed: endpoints echo the API key of the path or query, or the Authorization header.
+    std::string scrub(std::string_view text) const;
 
   private:
     std::string m_url;

@@ -224,12 +224,13 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
                     }
                 } else {
                     cause = "HTTP " + std::to_string(resp.status);
-                    if (!resp.body.empty()) cause += ": " + std::string(shorten(resp.body));
+                    if (!resp.body.empty())
+                        cause += ": " + std::string(shorten(http().scrub(shorten(resp.body, 400))));
                     const bool retryable =
                         resp.status == 429 || resp.status >= 500 || resp.status == 408;
                     if (!retryable) {
                         attempt.released();  // our request or credentials, not the endpoint
-                        throw RpcError(where() + ": " + cause, false);
+                        throw RpcError(cause, false);  // the catch below says where
                     }
                     if (resp.status == 429) ep.throttled(slot.sent_at());
                     if (resp.status == 429 || resp.status == 503)
@@ -303,7 +304,8 @@ simdjson::dom::element JsonRpcClient::result_of(simdjson::dom::element response,
         if (error["code"].get(code) != simdjson::SUCCESS) code = 0;
         if (error["message"].get(message) != simdjson::SUCCESS) message = "(no message)";
         throw CallError(std::string(method) + " via " + endpoint() + ": node error " +
-                            std::to_string(code) + ": " + std::string(shorten(message)),
+                            std::to_string(code) + ": " +
+                            std::string(shorten(http().scrub(message))),
                         code, std::string(message), false);
     }
     simdjson::dom::element result;
