@@ -1,9 +1,8 @@
 #include "core/chain/adapter.hpp"
 
-#include "core/chain/bitcoin/bitcoin_adapter.hpp"
 #include "core/chain/evm/evm_adapter.hpp"
 #include "core/chain/keys.hpp"
-#include "core/chain/solana/solana_adapter.hpp"
+#include "core/model/errors.hpp"
 
 namespace chainidx::chain {
 
@@ -20,11 +19,11 @@ std::unique_ptr<ChainAdapter> make_adapter(const config::ChainConfig& chain) {
         case Family::evm:
             return std::make_unique<evm::EvmAdapter>(chain);
         case Family::bitcoin:
-            return std::make_unique<bitcoin::BitcoinAdapter>(chain);
         case Family::solana:
-            return std::make_unique<solana::SolanaAdapter>(chain);
+            break;  // the schema and engine are ready for them; the adapters are not written yet
     }
-    return nullptr;
+    throw UsageError("chain " + chain.name + ": family \"" + chain.family.value +
+                     "\" is not implemented yet (only evm chains can be indexed)");
 }
 
 }  // namespace chainidx::chain
