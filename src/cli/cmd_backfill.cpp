@@ -30,21 +30,30 @@ void run_backfill(const BackfillOptions& o, const GlobalOptions& g) {
         std::ios::sync_with_stdio(false);
         auto kind = o.emit == "raw" ? pipeline::EmitKind::raw : pipeline::EmitKind::events;
         auto r = pipeline::emit_range(chain, o.from, o.to, kind, std::cout);
-        spdlog::info("backfill {} --emit {}: {} blocks, {} Transfer logs, {:.2f}s", chain.name,
-                     o.emit, r.blocks, r.transfers, r.seconds);
+        spdlog::info("backfill {} --emit {}: {} blocks, {} {}, {:.2f}s", chain.name, o.emit,
+                     r.blocks, r.transfers,
+                     chain.family.value == "evm" ? "Transfer logs" : "balance changes", r.seconds);
         exit_code() = exit_code_for_signal(r.stopped_by_signal);
         return;
     }
     auto store = open_store(config, "backfill " + chain.name);
     pipeline::Engine engine(chain, *store);
     auto r = engine.backfill(o.from, o.to);
-    spdlog::info(
-        "backfill {}: blocks {}..{}: {} blocks in {} batches, {} Transfer logs, {} events new, "
-        "{} already stored, {} ERC-721 and {} malformed Transfer logs skipped, {:.2f}s "
-        "({:.0f} logs/s)",
-        chain.name, o.from, r.last_block, r.blocks, r.batches, r.transfers, r.events_inserted,
-        r.events_duplicate, r.erc721_logs, r.malformed_logs, r.seconds,
-        r.seconds > 0 ? static_cast<double>(r.transfers) / r.seconds : 0.0);
+    if (chain.family.value == "evm")
+        spdlog::info(
+            "backfill {}: blocks {}..{}: {} blocks in {} batches, {} Transfer logs, {} events new, "
+            "{} already stored, {} ERC-721 and {} malformed Transfer logs skipped, {:.2f}s "
+            "({:.0f} logs/s)",
+            chain.name, o.from, r.last_block, r.blocks, r.batches, r.transfers, r.events_inserted,
+            r.events_duplicate, r.erc721_logs, r.malformed_logs, r.seconds,
+            r.seconds > 0 ? static_cast<double>(r.transfers) / r.seconds : 0.0);
+    else
+        spdlog::info(
+            "backfill {}: blocks {}..{}: {} blocks in {} batches, {} balance changes, {} events "
+            "new, {} already stored, {} malformed items, {:.2f}s ({:.0f} events/s)",
+            chain.name, o.from, r.last_block, r.blocks, r.batches, r.transfers, r.events_inserted,
+            r.events_duplicate, r.malformed_logs, r.seconds,
+            r.seconds > 0 ? static_cast<double>(r.transfers) / r.seconds : 0.0);
     if (r.stopped_by_signal) {
         spdlog::warn("backfill {}: stopped by signal {} after block {}; rerun to continue",
                      chain.name, r.stopped_by_signal, r.last_block);

@@ -48,9 +48,10 @@ void run_scan(const ScanOptions& o, const GlobalOptions& g) {
     }
     pipeline::Engine engine(chain, *store);
     auto r = engine.scan(o.follow);
-    spdlog::info("scan {}: {} blocks up to {}, {} Transfer logs, {} events new, {} reorgs, {:.2f}s",
-                 chain.name, r.blocks, r.last_block, r.transfers, r.events_inserted, r.reorgs,
-                 r.seconds);
+    spdlog::info("scan {}: {} blocks up to {}, {} {}, {} events new, {} reorgs, {:.2f}s",
+                 chain.name, r.blocks, r.last_block, r.transfers,
+                 chain.family.value == "evm" ? "Transfer logs" : "balance changes",
+                 r.events_inserted, r.reorgs, r.seconds);
     exit_code() = exit_code_for_signal(r.stopped_by_signal);
 }
 

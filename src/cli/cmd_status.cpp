@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "core/chain/keys.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/engine.hpp"
 
@@ -54,7 +55,12 @@ void run_status(const StatusOptions& o, const GlobalOptions& g) {
     nlohmann::ordered_json j;
     j["chain"] = s.chain;
     j["watermark"] = opt(s.watermark);
-    j["watermark_hash"] = s.watermark ? nlohmann::ordered_json(s.watermark_hash) : nullptr;
+    // The store says 0x-hex; print it the way the chain's family writes block hashes.
+    const chain::KeyFormat keys = key_format(config, store.get(), o.chain.chain);
+    j["watermark_hash"] = s.watermark
+                              ? nlohmann::ordered_json(keys.block_hash(
+                                    hex::decode_fixed<32>(s.watermark_hash, "watermark hash")))
+                              : nullptr;
     j["head"] = opt(head);
     j["safe"] = s.safe_block;
     j["finalized"] = s.finalized_block;
@@ -82,7 +88,6 @@ void run_status(const StatusOptions& o, const GlobalOptions& g) {
     for (const auto& b : s.unfinished_backfills) jobs.push_back({{"from", b.from}, {"to", b.to}});
     if (o.verify) {
         auto bad = store->verify_balances(o.chain.chain);
-        const chain::KeyFormat keys = key_format(config, store.get(), o.chain.chain);
         auto& arr = j["balance_sum_mismatches"] = nlohmann::ordered_json::array();
         for (const auto& m : bad)
             arr.push_back({{"token", keys.token(m.token)},

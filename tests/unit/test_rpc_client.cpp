@@ -250,6 +250,48 @@ TEST_CASE("rpc_node_error_is_a_call_error_not_retried_and_not_held_against_the_e
     CHECK_FALSE(reg.any_breaker_open());
 }
 
+TEST_CASE("rpc_bitcoin_core_legacy_error_over_http_500_is_the_nodes_answer_not_a_failure") {
+    // Bitcoin Core before 28 sends a failed call's JSON-RPC error with HTTP 500 (404: unknown
+    // method); a text 500 stays a retried failure.
+    FakeServer s([](int n, const std::string&) {
+        if (n == 0)
+            return http(500, R"({"result":null,"error":{"code":-8,"message":"Block height out )"
+                             R"(of range"},"id":1})");
+        if (n == 1)
+            return http(404, R"({"result":null,"error":{"code":-32601,"message":)"
+                             R"("Method not found"},"id":1})");
+        if (n == 2) return http(500, "Internal Server Error\n");
+        return ok("7");
+    });
+    EndpointRegistry reg;
+    JsonRpcClient c(options({s.url()}, reg));
+    try {
+        c.call("getblockhash", "[99]");
+        FAIL("expected a CallError");
+    } catch (const CallError& e) {
+        CHECK(e.code() == -8);
+        CHECK(e.node_message() == "Block height out of range");
+    }
+    CHECK_THROWS_AS(c.call("getnothing", "[]"), CallError);
+    uint64_t v = 0;
+    CHECK(c.call("getblockcount", "[]").get(v) == simdjson::SUCCESS);  // after one retry
+    CHECK(v == 7);
+    CHECK(s.requests() == 4);
+}
+
+TEST_CASE("rpc_exact_decimals_hands_fractional_numbers_over_as_their_text") {
+    FakeServer s([](int, const std::string&) { return ok(R"({"value":0.00000001,"n":1})"); });
+    EndpointRegistry reg;
+    ClientOptions o = options({s.url()}, reg);
+    o.exact_decimals = true;
+    JsonRpcClient c(o);
+    auto r = c.call("getblock", "[]");
+    CHECK(std::string_view(r["value"]) == "0.00000001");
+    uint64_t n = 0;
+    CHECK(r["n"].get(n) == simdjson::SUCCESS);
+    CHECK(n == 1);
+}
+
 TEST_CASE("rpc_429_honours_retry_after_and_lowers_the_endpoint_rate") {
     FakeServer s([](int n, const std::string&) {
         if (n == 0) return http(429, R"({"error":"slow down"})", "Retry-After: 1\r\n");

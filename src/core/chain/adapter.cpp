@@ -1,5 +1,6 @@
 #include "core/chain/adapter.hpp"
 
+#include "core/chain/bitcoin/bitcoin_adapter.hpp"
 #include "core/chain/evm/evm_adapter.hpp"
 #include "core/chain/keys.hpp"
 #include "core/model/errors.hpp"
@@ -19,11 +20,12 @@ std::unique_ptr<ChainAdapter> make_adapter(const config::ChainConfig& chain) {
         case Family::evm:
             return std::make_unique<evm::EvmAdapter>(chain);
         case Family::bitcoin:
+            return std::make_unique<bitcoin::BitcoinAdapter>(chain);
         case Family::solana:
-            break;  // the schema and engine are ready for them; the adapters are not written yet
+            break;  // solana adapter: not registered yet
     }
     throw UsageError("chain " + chain.name + ": family \"" + chain.family.value +
-                     "\" is not implemented yet (only evm chains can be indexed)");
+                     "\" is not implemented yet");
 }
 
 }  // namespace chainidx::chain

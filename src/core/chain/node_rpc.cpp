@@ -2,7 +2,7 @@
 
 namespace chainidx::chain {
 
-std::unique_ptr<rpc::JsonRpcClient> rpc_client_for(const config::ChainConfig& chain) {
+rpc::ClientOptions rpc_options_for(const config::ChainConfig& chain) {
     rpc::ClientOptions o;
     o.endpoints = chain.rpc.value;
     o.timeout_ms = static_cast<long>(chain.rpc_timeout_ms.value);
@@ -15,7 +15,11 @@ std::unique_ptr<rpc::JsonRpcClient> rpc_client_for(const config::ChainConfig& ch
     o.breaker_failures = static_cast<unsigned>(chain.rpc_breaker_failures.value);
     o.breaker_cooldown_ms = static_cast<long>(chain.rpc_breaker_cooldown_ms.value);
     o.ca_file = chain.ca_file.value;
-    return std::make_unique<rpc::JsonRpcClient>(std::move(o));
+    return o;
+}
+
+std::unique_ptr<rpc::JsonRpcClient> rpc_client_for(const config::ChainConfig& chain) {
+    return std::make_unique<rpc::JsonRpcClient>(rpc_options_for(chain));
 }
 
 }  // namespace chainidx::chain

@@ -8,6 +8,7 @@
 
 namespace chainidx::chain {
 
+rpc::ClientOptions rpc_options_for(const config::ChainConfig& chain);
 std::unique_ptr<rpc::JsonRpcClient> rpc_client_for(const config::ChainConfig& chain);
 
 }  // namespace chainidx::chain

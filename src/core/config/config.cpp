@@ -51,6 +51,9 @@ void apply_family_defaults(ChainConfig& c) {
         if (setting.origin == "default") setting = {value, origin};
     };
     if (c.family.value == "bitcoin") {
+        // Mainnet's block 0: a node serving testnet or signet is refused unless configured.
+        set(c.genesis_hash,
+            std::string("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"));
         set(c.finality, std::string("depth"));
         set(c.finality_depth, uint64_t(6));
         set(c.confirmations, uint64_t(0));
@@ -68,6 +71,28 @@ std::string file_line(const Setting<T>& s) {
     return s.origin.rfind("file ", 0) == 0 ? s.origin.substr(5) : s.origin;
 }
 
+// Bitcoin writes block hashes as 64 hex digits, Solana as 32 bytes in base58.
+void check_genesis_hash(const ChainConfig& c) {
+    const std::string& v = c.genesis_hash.value;
+    if (v.empty()) return;
+    bool ok = true;
+    const char* form = "";
+    if (c.family.value == "bitcoin") {
+        ok = v.size() == 64 && v.find_first_not_of("0123456789abcdef") == std::string::npos;
+        form = "64 lowercase hex digits";
+    } else {
+        static constexpr std::string_view k_base58 =
+            "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+        ok = v.size() >= 32 && v.size() <= 44;
+        for (char ch : v) ok = ok && k_base58.find(ch) != std::string_view::npos;
+        form = "a base58 hash";
+    }
+    if (!ok)
+        throw UsageError(file_line(c.genesis_hash) + ": chains." + c.name +
+                         ".genesis_hash must be " + form + " for family \"" + c.family.value +
+                         "\" (got \"" + v + "\")");
+}
+
 // Keys that only one family understands are refused elsewhere: a silently ignored setting is a
 // misconfiguration found only in production.
 void check_family_keys(const ChainConfig& c) {
@@ -78,10 +103,9 @@ void check_family_keys(const ChainConfig& c) {
                          family + "\" (this chain is \"" + c.family.value + "\")");
     };
     if (c.family.value != "evm") refuse(c.tokens, "tokens", "evm");
-    if (c.family.value != "solana") {
-        refuse(c.commitment, "commitment", "solana");
-        refuse(c.genesis_hash, "genesis_hash", "solana");
-    }
+    if (c.family.value != "solana") refuse(c.commitment, "commitment", "solana");
+    if (c.family.value == "evm") refuse(c.genesis_hash, "genesis_hash", "bitcoin\" or \"solana");
+    check_genesis_hash(c);
 }
 
 std::string env_name_for(const std::string& chain, const char* key) {
@@ -246,13 +270,7 @@ void read_chain(FileReader& r, const std::string& name, const toml::table& t, Ch
                        "must be \"processed\", \"confirmed\" or \"finalized\" (got \"" + v + "\")");
             c.commitment = r.setting(v, node);
         } else if (key == "genesis_hash") {
-            std::string v = r.string(node, full);
-            // Solana hashes are 32 bytes in base58: 32 to 44 characters, no 0, O, I or l.
-            static constexpr std::string_view k_base58 =
-                "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-            bool ok = v.size() >= 32 && v.size() <= 44;
-            for (char ch : v) ok = ok && k_base58.find(ch) != std::string_view::npos;
-            if (!ok) r.fail(node, full, "must be a base58 hash (got \"" + v + "\")");
+            std::string v = r.string(node, full);  // its form depends on the family: checked below
             c.genesis_hash = r.setting(v, node);
         } else {
             r.fail(node, full,
@@ -567,8 +585,9 @@ std::string describe(const Config& config) {
              c.rpc_max_response_bytes.origin);
         line("ca_file", c.ca_file.value.empty() ? "(system CA store)" : quote(c.ca_file.value),
              c.ca_file.origin);
-        if (c.family.value == "solana") {
+        if (c.family.value == "solana")
             line("commitment", quote(c.commitment.value), c.commitment.origin);
+        if (c.family.value != "evm") {
             line("genesis_hash",
                  c.genesis_hash.value.empty() ? "(not checked)" : quote(c.genesis_hash.value),
                  c.genesis_hash.origin);

@@ -40,7 +40,8 @@ struct ChainConfig {
     Setting<uint64_t> rpc_max_response_bytes;   // larger answers are an error
     Setting<std::string> ca_file;               // PEM CA bundle for TLS; empty: system store
     Setting<std::string> commitment;            // solana: processed, confirmed, finalized
-    Setting<std::string> genesis_hash;          // solana: getGenesisHash must equal it if set
+    Setting<std::string>
+        genesis_hash;  // bitcoin (block 0, default mainnet), solana: checked if set
     // Set when `rpc` names an unset $VARIABLE: an error only once this chain is used, so one
     // shared file can list chains whose endpoints only some machines have.
     std::string rpc_unresolved;

@@ -14,10 +14,12 @@ namespace {
 
 // What a drift most likely is, from what the numbers alone can tell.
 std::string classify(const std::optional<Amount>& on_chain, const Amount& indexed,
-                     bool token_fails_everywhere, bool node_ahead) {
+                     bool token_fails_everywhere, bool node_ahead, chain::Family family) {
     if (node_ahead)
         return "node_ahead: the node answers only at its head, which is past the compared block; "
                "index up to the node's head and reconcile again";
+    if (!on_chain && family != chain::Family::evm)
+        return "no_answer: the node could not say this account's balance";
     if (!on_chain)
         return token_fails_everywhere ? "no_balanceOf: the contract does not answer balanceOf "
                                         "(not an ERC-20)"
@@ -66,18 +68,27 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
     report.source = answer.method;
     report.answered_at = answer.answered_at;
     bool node_ahead = answer.answered_at != report.block;
-    if (node_ahead && keys.family() == chain::Family::bitcoin) {
-        // The node's UTXO scan is at its tip only: compare with the UTXO table at the block.
-        std::vector<Key> accounts;
-        for (const auto& p : pairs) accounts.push_back(p.account);
-        std::map<Key, Amount> sums;
-        for (auto& [account, sum] : store.unspent_sums_at(chain.name, report.block, accounts))
-            sums[account] = sum;
-        for (size_t i = 0; i < pairs.size(); ++i) on_chain[i] = sums[pairs[i].account];
-        report.source = "utxo table (the node's " + answer.method + " answered at block " +
-                        std::to_string(answer.answered_at) + ")";
-        report.answered_at = report.block;
-        node_ahead = false;
+    if (keys.family() == chain::Family::bitcoin) {
+        // The UTXO table answers where the node cannot: its scan is at its tip only, and script
+        // ids (hashes of scripts) cannot be scanned for.
+        std::vector<size_t> from_table;
+        for (size_t i = 0; i < pairs.size(); ++i)
+            if (node_ahead || !on_chain[i]) from_table.push_back(i);
+        if (!from_table.empty()) {
+            std::vector<Key> accounts;
+            for (size_t i : from_table) accounts.push_back(pairs[i].account);
+            std::map<Key, Amount> sums;
+            for (auto& [account, sum] : store.unspent_sums_at(chain.name, report.block, accounts))
+                sums[account] = sum;
+            for (size_t i : from_table) on_chain[i] = sums[pairs[i].account];
+            report.source = node_ahead ? "utxo table (the node's " + answer.method +
+                                             " answered at block " +
+                                             std::to_string(answer.answered_at) + ")"
+                                       : answer.method + ", utxo table for " +
+                                             std::to_string(from_table.size()) + " script ids";
+            report.answered_at = report.block;
+            node_ahead = false;
+        }
     }
 
     std::map<Key, std::pair<size_t, size_t>> calls_per_token;  // (failed, total)
@@ -95,8 +106,8 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
             continue;
         }
         auto counts = calls_per_token[p.token];
-        std::string cls =
-            classify(on_chain[i], p.amount, counts.first == counts.second, node_ahead);
+        std::string cls = classify(on_chain[i], p.amount, counts.first == counts.second, node_ahead,
+                                   keys.family());
         Drift d;
         d.token = keys.token(p.token);
         d.account = keys.account(p.account);

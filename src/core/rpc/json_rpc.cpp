@@ -1,7 +1,10 @@
 #include "core/rpc/json_rpc.hpp"
 
+#include "core/rpc/exact_numbers.hpp"
+
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -62,6 +65,12 @@ class Attempt {
     Admission m_admission;
     bool m_reported = false;
 };
+
+// Without the trailing newline servers put after a text body.
+std::string trimmed(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return std::string(s);
+}
 
 bool has_member(simdjson::dom::element obj, const char* key) {
     simdjson::dom::element v;
@@ -207,7 +216,8 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
                 HttpResponse resp = http().post_json(body);
                 m_last_bytes = resp.body.size();
                 if (resp.status == 200) {
-                    m_body = std::move(resp.body);
+                    m_body = m_options.exact_decimals ? quote_fractional_numbers(resp.body)
+                                                      : std::move(resp.body);
                     if (m_body.capacity() < m_body.size() + simdjson::SIMDJSON_PADDING)
                         m_body.reserve(m_body.size() + simdjson::SIMDJSON_PADDING);
                     simdjson::dom::element doc;
@@ -222,10 +232,13 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
                         attempt.succeeded();
                         return doc;
                     }
+                } else if (auto doc = node_error_answer(resp)) {
+                    attempt.succeeded();  // the node's verdict on the call, sent as HTTP 500/404
+                    return *doc;
                 } else {
                     cause = "HTTP " + std::to_string(resp.status);
                     if (!resp.body.empty())
-                        cause += ": " + std::string(shorten(http().scrub(shorten(resp.body, 400))));
+                        cause += ": " + trimmed(shorten(http().scrub(shorten(resp.body, 400))));
                     const bool retryable =
                         resp.status == 429 || resp.status >= 500 || resp.status == 408;
                     if (!retryable) {
@@ -293,6 +306,22 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
             spdlog::warn("rpc: failing over to {}", m_endpoints[m_index]->display_url());
         }
     }
+}
+
+// Bitcoin Core before 28 answers a failed single call with HTTP 500 (404: unknown method) and
+// a JSON-RPC body whose error says why: that is an answer, not a transport failure.
+std::optional<simdjson::dom::element> JsonRpcClient::node_error_answer(HttpResponse& resp) {
+    if (resp.status != 500 && resp.status != 404) return std::nullopt;
+    std::string body = resp.body;
+    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::dom::element doc;
+    if (m_parser->parse(body.data(), body.size(), false).get(doc) != simdjson::SUCCESS ||
+        !doc.is_object() || !has_error(doc))
+        return std::nullopt;
+    m_body = std::move(body);  // the document points into m_body
+    if (m_parser->parse(m_body.data(), m_body.size(), false).get(doc) != simdjson::SUCCESS)
+        return std::nullopt;
+    return doc;
 }
 
 simdjson::dom::element JsonRpcClient::result_of(simdjson::dom::element response,

@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,7 +48,10 @@ struct ClientOptions {
     unsigned max_concurrency = 4;
     unsigned breaker_failures = 5;
     long breaker_cooldown_ms = 30000;
-    std::string ca_file;                   // empty: the system's CA store
+    std::string ca_file;  // empty: the system's CA store
+    // Fractional numbers in responses reach the caller as strings of their exact text
+    // (exact_numbers.hpp): Bitcoin amounts.
+    bool exact_decimals = false;
     EndpointRegistry* registry = nullptr;  // nullptr: the process-wide endpoint_registry()
 };
 
@@ -70,6 +74,7 @@ class JsonRpcClient {
     // Sends `body` until a well-formed response comes back (`batch_size` 0: a single call).
     simdjson::dom::element send(std::string_view method, const std::string& body,
                                 size_t batch_size);
+    std::optional<simdjson::dom::element> node_error_answer(HttpResponse& resp);
     simdjson::dom::element result_of(simdjson::dom::element response, std::string_view method);
     // Moves m_index to the first endpoint from m_index on whose breaker admits a request.
     Admission admit_some_endpoint();
