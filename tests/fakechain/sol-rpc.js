@@ -163,6 +163,15 @@ class SolanaNode {
         return { context: { apiVersion: '1.18.26', slot }, value: this.stateAt(slot).lamports.get(p[0]) || 0 };
       }
       case 'getTokenAccountsByOwner': return this.tokenAccountsByOwner(p[0], p[1], p[2]);
+      case 'getTokenAccountBalance': {
+        // A token account's amount (its last token entry); old entries without owner are only
+        // findable this way.
+        checkPubkey(p[0]);
+        const slot = this.slotAt(cfgAt(1).commitment);
+        const e = this.stateAt(slot).tokens.get(p[0]);
+        if (!e) throw new RpcError(-32602, 'Invalid param: not a Token account');
+        return { context: { apiVersion: '1.18.26', slot }, value: clone(e.uiTokenAmount) };
+      }
       case 'getLatestBlockhash': {
         const slot = this.slotAt(cfgAt(0).commitment);
         const b = this.entries().find((e) => e.slot === slot).block;

@@ -3,6 +3,7 @@
 #include "core/chain/bitcoin/bitcoin_adapter.hpp"
 #include "core/chain/evm/evm_adapter.hpp"
 #include "core/chain/keys.hpp"
+#include "core/chain/solana/solana_adapter.hpp"
 #include "core/model/errors.hpp"
 
 namespace chainidx::chain {
@@ -22,7 +23,7 @@ std::unique_ptr<ChainAdapter> make_adapter(const config::ChainConfig& chain) {
         case Family::bitcoin:
             return std::make_unique<bitcoin::BitcoinAdapter>(chain);
         case Family::solana:
-            break;  // solana adapter: not registered yet
+            return std::make_unique<solana::SolanaAdapter>(chain);
     }
     throw UsageError("chain " + chain.name + ": family \"" + chain.family.value +
                      "\" is not implemented yet");

@@ -117,8 +117,16 @@ Key KeyFormat::parse_tx(std::string_view text, const char* what) const {
         case Family::evm:
         case Family::bitcoin:
             return hex_key(text, 32, what);
-        case Family::solana:
-            return b58_key(text, 64, what);
+        case Family::solana: {
+            // A signature (64 bytes), or a block hash (32): the "tx" of a block's rewards.
+            auto bytes = base58::decode(text, what);
+            if (bytes.size() != 64 && bytes.size() != 32)
+                throw UsageError(std::string(what) + ": \"" + std::string(text) + "\" is " +
+                                 std::to_string(bytes.size()) +
+                                 " bytes in base58, expected a 64-byte signature or a 32-byte "
+                                 "block hash");
+            return Key(bytes.data(), bytes.size());
+        }
     }
     return {};
 }

@@ -2,6 +2,7 @@
 
 #include "core/chain/bitcoin/normalizer.hpp"
 #include "core/chain/keys.hpp"
+#include "core/chain/raw_line.hpp"
 #include "core/rpc/exact_numbers.hpp"
 
 namespace chainidx::bitcoin {
@@ -26,14 +27,8 @@ chain::Fetched normalize_raw_line(const std::string& line, const std::string& ch
     // Fractional numbers become their exact text, as from the node.
     const std::string text = rpc::quote_fractional_numbers(line);
     simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (auto err = parser.parse(text).get(doc))
-        ndjson::fail(w, std::string("not valid JSON (") + simdjson::error_message(err) + ")");
-    std::string_view schema, name;
-    if (doc["schema"].get(schema) != simdjson::SUCCESS || schema != k_raw_block_schema)
-        ndjson::fail(w, std::string("field \"schema\" must be \"") + k_raw_block_schema + "\"");
-    if (doc["chain"].get(name) != simdjson::SUCCESS || name != chain)
-        ndjson::fail(w, "field \"chain\" must be \"" + chain + "\" (the --chain given)");
+    const simdjson::dom::element doc =
+        ::chainidx::chain::open_raw_line(parser, text, chain, k_raw_block_schema, w);
     simdjson::dom::element block;
     if (doc["block"].get(block) != simdjson::SUCCESS || !block.is_object())
         ndjson::fail(w, "field \"block\" is missing or not an object");
