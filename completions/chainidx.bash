@@ -51,12 +51,12 @@ _chainidx() {
         fi
     fi
 
-    local global="--config --db --log-level --log-format --metrics-file --alert-webhook --alert-cooldown --alert-reorg-depth --help -h"
-    local cmds="migrate backfill scan status balances normalize ingest reconcile replay rollback config"
+    local global="--config --db --log-level --log-format --metrics-file --ca-file --alert-webhook --alert-cooldown --alert-reorg-depth --help -h"
+    local cmds="migrate backfill scan status balances normalize ingest reconcile replay rollback dlq config"
     # Options that take a value: the word after them is never a subcommand.
-    local takes_value="--metrics-file|--alert-webhook|--alert-cooldown|--alert-reorg-depth|--metrics-addr|--max-lag|--config|--db|--log-level|--log-format|--chain|--rpc|--from|--to|--batch-blocks|--emit|--output|-o|--account|--token|--at|--block|--sample|--to-block|--reason|--input|-i"
+    local takes_value="--metrics-file|--ca-file|--quarantine-token|--status|--alert-webhook|--alert-cooldown|--alert-reorg-depth|--metrics-addr|--max-lag|--config|--db|--log-level|--log-format|--chain|--rpc|--from|--to|--batch-blocks|--emit|--output|-o|--account|--token|--at|--block|--sample|--to-block|--reason|--input|-i"
 
-    # Find the subcommand (and, for migrate and config, the nested one).
+    # Find the subcommand (and, for migrate, dlq and config, the nested one).
     local sub="" nested="" i w
     for ((i = 1; i < cword; i++)); do
         w=${words[i]}
@@ -67,11 +67,11 @@ _chainidx() {
         [[ "$w" == -* ]] && continue
         if [ -z "$sub" ]; then
             case "$w" in
-                migrate|backfill|scan|status|balances|normalize|ingest|reconcile|replay|rollback|config) sub=$w ;;
+                migrate|backfill|scan|status|balances|normalize|ingest|reconcile|replay|rollback|dlq|config) sub=$w ;;
             esac
         elif [ -z "$nested" ]; then
             case "$sub:$w" in
-                migrate:up|migrate:down|migrate:status|config:show) nested=$w ;;
+                migrate:up|migrate:down|migrate:status|config:show|dlq:list|dlq:show|dlq:retry|dlq:discard) nested=$w ;;
             esac
         fi
     done
@@ -82,7 +82,8 @@ _chainidx() {
         --input|-i) _chainidx_files ''; return ;;
         --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
         --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
-        --metrics-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --metrics-file|--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --status) COMPREPLY=($(compgen -W "open quarantined resolved discarded all" -- "$cur")); return ;;
         --output|-o)
             if [ "$sub" = migrate ]; then
                 COMPREPLY=($(compgen -W "table json ndjson" -- "$cur"))
@@ -93,7 +94,7 @@ _chainidx() {
         --at) COMPREPLY=($(compgen -W "pending safe finalized" -- "$cur")); return ;;
         --emit) COMPREPLY=($(compgen -W "raw events" -- "$cur")); return ;;
         --chain) COMPREPLY=($(compgen -W "$(_chainidx_chains)" -- "$cur")); return ;;
-        --db|--rpc|--from|--to|--batch-blocks|--account|--token|--block|--sample|--to-block|--reason)
+        --db|--rpc|--from|--to|--batch-blocks|--account|--token|--block|--sample|--to-block|--reason|--quarantine-token)
             COMPREPLY=(); return ;;  # free-form values
     esac
     $split && return
@@ -107,8 +108,8 @@ _chainidx() {
                 up|down) opts="" ;;
                 status) opts="--output -o" ;;
             esac ;;
-        backfill) opts="--chain --rpc --from --to --batch-blocks --emit" ;;
-        scan) opts="--chain --rpc --once --follow --wait --metrics-addr" ;;
+        backfill) opts="--chain --rpc --from --to --batch-blocks --emit --quarantine-token" ;;
+        scan) opts="--chain --rpc --once --follow --wait --metrics-addr --quarantine-token" ;;
         status) opts="--chain --rpc --output -o --verify --check --max-lag" ;;
         balances) opts="--chain --account --token --at --all --output -o" ;;
         normalize) opts="--chain --input -i" ;;
@@ -116,6 +117,14 @@ _chainidx() {
         reconcile) opts="--chain --rpc --block --at --token --account --sample --output -o" ;;
         replay) opts="--chain --rpc --from --to --dry-run --output -o" ;;
         rollback) opts="--chain --to-block --dry-run --yes -y --force --reason --output -o" ;;
+        dlq)
+            case "$nested" in
+                "") opts="list show retry discard" ;;
+                list) opts="--chain --status --output -o" ;;
+                show) opts="--output -o" ;;
+                retry) opts="" ;;
+                discard) opts="--reason" ;;
+            esac ;;
         config) [ -z "$nested" ] && opts="show" ;;
     esac
     # Subcommand names first; options only once a dash is typed.

@@ -1,6 +1,6 @@
 # fish completion for chainidx. Installed as share/fish/vendor_completions.d/chainidx.fish.
 
-set -l __chainidx_cmds migrate backfill scan status balances normalize ingest reconcile replay rollback config
+set -l __chainidx_cmds migrate backfill scan status balances normalize ingest reconcile replay rollback dlq config
 
 # Chain names: the built-in ones plus every [chains.NAME] table of the config file in effect
 # (--config on the command line, else $CHAINIDX_CONFIG, else ./chainidx.toml, else
@@ -49,7 +49,7 @@ function __chainidx_using
             continue
         end
         switch $t
-            case --config --db --log-level --log-format --metrics-file --alert-webhook --alert-cooldown --alert-reorg-depth --metrics-addr --chain --rpc --from --to --batch-blocks --max-lag --emit --output -o --account --token --at --block --sample --to-block --reason --input -i
+            case --config --db --log-level --log-format --metrics-file --ca-file --quarantine-token --status --alert-webhook --alert-cooldown --alert-reorg-depth --metrics-addr --chain --rpc --from --to --batch-blocks --max-lag --emit --output -o --account --token --at --block --sample --to-block --reason --input -i
                 set skip 1
             case '-*'
             case '*'
@@ -77,6 +77,7 @@ complete -c chainidx -l config -r -F -d 'Config file (default: ./chainidx.toml, 
 complete -c chainidx -l db -x -d 'PostgreSQL URL (default: $CHAINIDX_DATABASE_URL)'
 complete -c chainidx -l log-level -x -a 'debug info warn error' -d 'Log level'
 complete -c chainidx -l metrics-file -r -F -d 'Write Prometheus metrics here at the end of the run'
+complete -c chainidx -l ca-file -r -F -d 'Verify RPC endpoints against the CAs in this PEM file'
 complete -c chainidx -l alert-webhook -r -d 'POST JSON alerts (deep reorgs, drift, failed runs) to this URL'
 complete -c chainidx -l alert-cooldown -r -d 'Send the same alert at most once per SECONDS'
 complete -c chainidx -l alert-reorg-depth -r -d 'Alert on reorgs at least N blocks deep'
@@ -95,6 +96,7 @@ complete -c chainidx -n '__chainidx_using none' -a ingest -d 'Events NDJSON into
 complete -c chainidx -n '__chainidx_using none' -a reconcile -d 'Compare indexed balances with balanceOf'
 complete -c chainidx -n '__chainidx_using none' -a replay -d 'Re-derive an indexed range and apply the differences'
 complete -c chainidx -n '__chainidx_using none' -a rollback -d 'Undo everything indexed above a block'
+complete -c chainidx -n '__chainidx_using none' -a dlq -d 'Dead letters: items that could not be normalized'
 complete -c chainidx -n '__chainidx_using none' -a config -d 'Inspect the merged configuration'
 
 # migrate up | down [N] | status [--output]
@@ -102,6 +104,16 @@ complete -c chainidx -n '__chainidx_using migrate none' -a up -d 'Apply every pe
 complete -c chainidx -n '__chainidx_using migrate none' -a down -d 'Revert the last N applied migrations (default 1)'
 complete -c chainidx -n '__chainidx_using migrate none' -a status -d 'List migrations: applied, pending or MODIFIED'
 complete -c chainidx -n '__chainidx_using migrate status' -s o -l output -x -a 'table json ndjson' -d 'Output format'
+
+# dlq list | show ID | retry ID | discard ID
+complete -c chainidx -n '__chainidx_using dlq none' -a list -d 'List dead letters (default: the open ones)'
+complete -c chainidx -n '__chainidx_using dlq none' -a show -d 'Show one dead letter with its raw payload'
+complete -c chainidx -n '__chainidx_using dlq none' -a retry -d 'Fetch its block again; resolved if it normalizes now'
+complete -c chainidx -n '__chainidx_using dlq none' -a discard -d 'Skip the item from now on'
+complete -c chainidx -n '__chainidx_using dlq list' -l chain -x -a '(__chainidx_chains)' -d 'Only this chain'
+complete -c chainidx -n '__chainidx_using dlq list' -l status -x -a 'open quarantined resolved discarded all' -d 'Which dead letters'
+complete -c chainidx -n '__chainidx_using dlq list; or __chainidx_using dlq show' -s o -l output -x -a 'table json ndjson' -d 'Output format'
+complete -c chainidx -n '__chainidx_using dlq discard' -l reason -x -d 'Why, for the log'
 
 # config show
 complete -c chainidx -n '__chainidx_using config none' -a show -d 'Print the merged config, secrets masked'
@@ -116,6 +128,7 @@ complete -c chainidx -n '__chainidx_using status; or __chainidx_using balances; 
 complete -c chainidx -n '__chainidx_using backfill' -l from -x -d 'First block'
 complete -c chainidx -n '__chainidx_using backfill' -l to -x -d 'Last block (inclusive)'
 complete -c chainidx -n '__chainidx_using backfill' -l batch-blocks -x -d 'Largest block range per transaction'
+complete -c chainidx -n '__chainidx_using backfill; or __chainidx_using scan' -l quarantine-token -x -d 'Go on past unreadable items of this token, marking it untrusted'
 complete -c chainidx -n '__chainidx_using backfill' -l emit -x -a 'raw\t"blocks and logs, for normalize" events\t"balance events, for ingest"' -d 'Write NDJSON to stdout instead of the database'
 
 # scan
@@ -126,7 +139,7 @@ complete -c chainidx -n '__chainidx_using scan' -l metrics-addr -r -d 'Serve Pro
 
 # status
 complete -c chainidx -n '__chainidx_using status' -l verify -d 'Also check that every balance equals the sum of its events'
-complete -c chainidx -n '__chainidx_using status' -l check -d 'For monitoring: exit 5 when lagging, head unknown or nothing indexed'
+complete -c chainidx -n '__chainidx_using status' -l check -d 'For monitoring: exit 5 when lagging, head unknown, nothing indexed or a dead letter open'
 complete -c chainidx -n '__chainidx_using status' -l max-lag -x -d 'Blocks of lag --check allows (default 64)'
 
 # balances

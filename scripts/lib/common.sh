@@ -38,7 +38,7 @@ _as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@";
 ensure_packages() {
     local need=(build-essential cmake pkg-config libcli11-dev libpqxx-dev libpq-dev
         nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev doctest-dev libsimdjson-dev
-        libcurl4-openssl-dev libssl-dev libboost-dev postgresql time curl)
+        libcurl4-openssl-dev libssl-dev openssl libboost-dev postgresql time curl)
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         need+=(nodejs npm)
     fi

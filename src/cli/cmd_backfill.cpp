@@ -38,6 +38,7 @@ void run_backfill(const BackfillOptions& o, const GlobalOptions& g) {
     }
     auto store = open_store(config, "backfill " + chain.name);
     pipeline::Engine engine(chain, *store);
+    engine.quarantine(quarantine_tokens(chain, o.chain));
     auto r = engine.backfill(o.from, o.to);
     if (chain.family.value == "evm")
         spdlog::info(
@@ -71,6 +72,7 @@ void register_backfill(CLI::App& app, GlobalOptions& g) {
         "continues where it stopped; it never moves the live watermark backwards.\n"
         "Example: chainidx backfill --chain ethereum --from 19000000 --to 19010000");
     add_chain_option(cmd, o->chain);
+    add_quarantine_option(cmd, o->chain);
     cmd->add_option("--from", o->from, "First block")->required()->option_text("BLOCK");
     cmd->add_option("--to", o->to, "Last block (inclusive)")->required()->option_text("BLOCK");
     cmd->add_option("--batch-blocks", o->chain.batch_blocks,

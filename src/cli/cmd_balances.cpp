@@ -1,4 +1,8 @@
 // chainidx balances --chain NAME [--account 0x…] [--token 0x…] [--at stage]
+#include <spdlog/spdlog.h>
+
+#include <set>
+
 #include "cli/common.hpp"
 #include "core/model/errors.hpp"
 
@@ -30,6 +34,9 @@ void run_balances(const BalancesOptions& o, const GlobalOptions& g) {
     if (!o.token.empty()) q.token = keys.parse_token(o.token, "--token");
     if (!store) store = open_store(config, "balances");
     store::BalancesResult r = store->balances(q);
+    // A quarantined token's balances miss the items that could not be normalized.
+    std::set<Key> untrusted;
+    for (const auto& t : store->quarantined_tokens(q.chain)) untrusted.insert(t.token);
     std::vector<nlohmann::ordered_json> rows;
     rows.reserve(r.rows.size());
     for (const auto& b : r.rows)
@@ -37,8 +44,15 @@ void run_balances(const BalancesOptions& o, const GlobalOptions& g) {
                         {"token", keys.token(b.token)},
                         {"account", keys.account(b.account)},
                         {"amount", b.amount},
-                        {"block", r.block ? nlohmann::ordered_json(*r.block) : nullptr}});
-    print_rows(o.output, {"chain", "token", "account", "amount", "block"}, rows);
+                        {"block", r.block ? nlohmann::ordered_json(*r.block) : nullptr},
+                        {"trusted", !untrusted.count(b.token)}});
+    print_rows(o.output, {"chain", "token", "account", "amount", "block", "trusted"}, rows);
+    if (!untrusted.empty())
+        spdlog::warn(
+            "balances {}: {} token(s) are quarantined: their balances (trusted = false) "
+            "miss items that could not be normalized (chainidx dlq list --status "
+            "quarantined)",
+            q.chain, untrusted.size());
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ void run_scan(const ScanOptions& o, const GlobalOptions& g) {
         }
     }
     pipeline::Engine engine(chain, *store);
+    engine.quarantine(quarantine_tokens(chain, o.chain));
     auto r = engine.scan(o.follow);
     spdlog::info("scan {}: {} blocks up to {}, {} {}, {} events new, {} reorgs, {:.2f}s",
                  chain.name, r.blocks, r.last_block, r.transfers,
@@ -66,6 +67,7 @@ void register_scan(CLI::App& app, GlobalOptions& g) {
         "Examples: chainidx scan --chain ethereum --once      # catch up and exit (timers)\n"
         "          chainidx scan --chain ethereum --follow    # keep following; SIGTERM stops");
     add_chain_option(cmd, o->chain);
+    add_quarantine_option(cmd, o->chain);
     auto* once = cmd->add_flag("--once", o->once, "Catch up to the head, then exit");
     auto* follow = cmd->add_flag("--follow", o->follow, "Keep following the head until stopped");
     once->excludes(follow);

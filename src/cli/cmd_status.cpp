@@ -22,9 +22,12 @@ struct StatusOptions {
 
 // status --check: one line on stderr and exit 5 when the chain is not healthy, for monitors.
 void check_health(const StatusOptions& o, const store::Status& s,
-                  const std::optional<uint64_t>& head) {
+                  const std::optional<uint64_t>& head, uint64_t open_dead_letters) {
     std::string problem;
-    if (!s.watermark)
+    if (open_dead_letters)
+        problem = "stopped at " + std::to_string(open_dead_letters) +
+                  " open dead letter(s): items that cannot be normalized (chainidx dlq list)";
+    else if (!s.watermark)
         problem = "nothing indexed yet";
     else if (!head)
         problem = "the head is unknown (the RPC endpoint did not answer)";
@@ -84,6 +87,14 @@ void run_status(const StatusOptions& o, const GlobalOptions& g) {
     } else {
         j["last_reorg"] = nullptr;
     }
+    const uint64_t open_dead_letters = store->open_dead_letters(o.chain.chain);
+    j["dead_letters_open"] = open_dead_letters;
+    auto& untrusted = j["quarantined_tokens"] = nlohmann::ordered_json::array();
+    for (const auto& q : store->quarantined_tokens(o.chain.chain))
+        untrusted.push_back({{"token", keys.token(q.token)},
+                             {"since_block", q.since_block},
+                             {"reason", q.reason},
+                             {"balances", "untrusted"}});
     auto& jobs = j["unfinished_backfills"] = nlohmann::ordered_json::array();
     for (const auto& b : s.unfinished_backfills) jobs.push_back({{"from", b.from}, {"to", b.to}});
     if (o.verify) {
@@ -96,7 +107,7 @@ void run_status(const StatusOptions& o, const GlobalOptions& g) {
                            {"sum_of_events", m.sum_of_events}});
         if (!bad.empty()) exit_code() = k_exit_inconsistent;
     }
-    if (o.check) check_health(o, s, head);
+    if (o.check) check_health(o, s, head, open_dead_letters);
     if (o.output != Output::table) {
         std::cout << (o.output == Output::json ? j.dump(2) : j.dump()) << "\n";
         return;

@@ -32,6 +32,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                    "Write Prometheus metrics here at the end of the run, atomically (for the "
                    "node_exporter textfile collector)")
         ->option_text("PATH");
+    app.add_option("--ca-file", g.ca_file,
+                   "Verify the RPC endpoints' TLS certificates against the CAs in this PEM file "
+                   "(private CAs; default: the system's CA store, or each chain's ca_file)")
+        ->option_text("PATH")
+        ->envname("CHAINIDX_CA_FILE");
     app.add_option("--alert-webhook", g.alert_webhook,
                    "POST a JSON alert here on deep reorgs, drift found by reconcile and failed "
                    "runs (Slack-style \"text\" field included)")
@@ -74,10 +79,27 @@ void add_chain_option(CLI::App* sub, ChainFlags& flags, bool with_rpc) {
             ->delimiter(',');
 }
 
+void add_quarantine_option(CLI::App* sub, ChainFlags& flags) {
+    sub->add_option("--quarantine-token", flags.quarantine_tokens,
+                    "Go on past items of this token that cannot be normalized: they are kept as "
+                    "dead letters and its balances are marked untrusted (repeatable; persists "
+                    "for the chain). Without it the chain stops at such an item")
+        ->option_text("TOKEN");
+}
+
+std::vector<Key> quarantine_tokens(const config::ChainConfig& chain, const ChainFlags& flags) {
+    const chain::KeyFormat keys(chain.family.value);
+    std::vector<Key> out;
+    for (const std::string& t : flags.quarantine_tokens)
+        out.push_back(keys.parse_token(t, "--quarantine-token"));
+    return out;
+}
+
 config::Config load_config(const GlobalOptions& g, const ChainFlags* chain) {
     config::Overrides o;
     if (!g.config_file.empty()) o.config_file = g.config_file;
     if (!g.database_url.empty()) o.database_url = g.database_url;
+    if (!g.ca_file.empty()) o.ca_file = g.ca_file;
     if (chain) {
         set_log_chain(chain->chain);
         o.chain = chain->chain;

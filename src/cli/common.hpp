@@ -19,6 +19,7 @@ struct GlobalOptions {
     std::string log_level = "info";
     std::string log_format = "text";
     std::string metrics_file;
+    std::string ca_file;
     std::string alert_webhook;
     uint64_t alert_cooldown_s = 600;
     uint64_t alert_reorg_depth = 3;
@@ -36,8 +37,12 @@ struct ChainFlags {
     std::string chain;
     std::vector<std::string> rpc;
     std::optional<uint64_t> batch_blocks;
+    std::vector<std::string> quarantine_tokens;
 };
 void add_chain_option(CLI::App* sub, ChainFlags& flags, bool with_rpc = true);
+// --quarantine-token (scan, backfill) and the tokens it names, parsed for the chain's family.
+void add_quarantine_option(CLI::App* sub, ChainFlags& flags);
+std::vector<Key> quarantine_tokens(const config::ChainConfig& chain, const ChainFlags& flags);
 
 config::Config load_config(const GlobalOptions& g, const ChainFlags* chain = nullptr);
 // Opens the database and checks that the schema is current (every command but migrate).
@@ -66,5 +71,6 @@ void register_rollback(CLI::App& app, GlobalOptions& g);
 void register_reconcile(CLI::App& app, GlobalOptions& g);
 void register_pipes(CLI::App& app, GlobalOptions& g);
 void register_replay(CLI::App& app, GlobalOptions& g);
+void register_dlq(CLI::App& app, GlobalOptions& g);
 
 }  // namespace chainidx::cli

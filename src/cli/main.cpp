@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
     cli::register_reconcile(app, global);
     cli::register_replay(app, global);
     cli::register_rollback(app, global);
+    cli::register_dlq(app, global);
     cli::register_config(app, global);
     // Logging must be set up before a subcommand's callback runs.
     app.parse_complete_callback([&] {

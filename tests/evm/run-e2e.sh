@@ -27,4 +27,5 @@ status=0
 node tests/evm/e2e.js "$@" || status=$?
 if [ $# -eq 0 ]; then node tests/evm/ops-e2e.js || status=$?; fi
 if [ $# -eq 0 ]; then node tests/evm/fault-e2e.js || status=$?; fi
+if [ $# -eq 0 ]; then node tests/evm/dlq-e2e.js || status=$?; fi
 exit "$status"

@@ -462,6 +462,38 @@ TEST_CASE("config_family_specific_keys_are_refused_elsewhere_naming_file_line_an
     e = parse_error("[chains.sol]\nfamily = \"solana\"\ngenesis_hash = \"0xabc\"\n");
     CHECK(e.find("test.toml:3") != std::string::npos);
     CHECK(e.find("chains.sol.genesis_hash") != std::string::npos);
+    // Bitcoin block hashes are hex; the default is mainnet's block 0; EVM has no such key.
+    e = parse_error("[chains.btc]\nfamily = \"bitcoin\"\ngenesis_hash = \"GH7ome3EiwEr7tu9\"\n");
+    CHECK(e.find("test.toml:3") != std::string::npos);
+    CHECK(e.find("64 lowercase hex digits") != std::string::npos);
+    e = parse_error("[chains.testnet]\nchain_id = 5\ngenesis_hash = \"" + std::string(64, 'a') +
+                    "\"\n");
+    CHECK(e.find("chains.testnet.genesis_hash is only for family") != std::string::npos);
+    Config b = parse("[chains.btc]\nfamily = \"bitcoin\"\n");
+    CHECK(b.chains.at("btc").genesis_hash.value ==
+          "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f");
+    b = parse("[chains.btc]\nfamily = \"bitcoin\"\ngenesis_hash = \"" + std::string(64, 'b') +
+              "\"\n");
+    CHECK(b.chains.at("btc").genesis_hash.value == std::string(64, 'b'));
+}
+
+TEST_CASE("config_ca_file_flag_applies_to_every_chain_and_must_be_readable") {
+    Config c = parse(k_valid);
+    Overrides flags;
+    flags.ca_file = CHAINIDX_TEST_FIXTURES "/btc/SOURCES.md";  // any readable file
+    config::apply_env_and_flags(c, flags, fake_getenv);
+    for (const auto& [name, chain] : c.chains) {
+        CHECK(chain.ca_file.value == *flags.ca_file);
+        CHECK(chain.ca_file.origin == "flag --ca-file");
+    }
+    flags.ca_file = "/nonexistent/ca.pem";
+    c = parse(k_valid);
+    try {
+        config::apply_env_and_flags(c, flags, fake_getenv);
+        FAIL("expected a UsageError");
+    } catch (const UsageError& e) {
+        CHECK(std::string(e.what()).find("--ca-file /nonexistent/ca.pem") != std::string::npos);
+    }
 }
 
 TEST_CASE("config_rpc_resilience_keys_parse_with_defaults_and_checks") {

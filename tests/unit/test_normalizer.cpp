@@ -376,6 +376,27 @@ TEST_CASE("normalizer_counts_transfer_with_64_bytes_of_data_as_malformed") {
     CHECK(events.empty());
 }
 
+TEST_CASE("normalizer_makes_a_malformed_transfer_a_dead_letter_with_its_raw_log") {
+    RawLog log = transfer_log(1, 2, 10);
+    log.data.resize(64);
+    log.log_index = 7;
+    std::vector<BalanceEvent> events;
+    std::vector<chain::Rejected> rejected;
+    auto stats = evm::normalize_logs(std::span<const RawLog>(&log, 1), events, &rejected);
+    CHECK(stats.malformed == 1);
+    REQUIRE(rejected.size() == 1);
+    const chain::Rejected& r = rejected[0];
+    CHECK(r.block_number == log.block_number);
+    CHECK(r.index == 7);
+    CHECK(r.tx == Key(log.tx_hash));
+    CHECK(r.token == Key(log.address));
+    CHECK(r.error.find("3 topics and 64 bytes of data") != std::string::npos);
+    json payload = json::parse(r.payload);
+    CHECK(payload["log_index"] == 7);
+    CHECK(payload["topics"].size() == 3);
+    CHECK(payload["data"].get<std::string>().size() == 2 + 128);
+}
+
 TEST_CASE("normalizer_counts_transfer_shapes_that_are_not_erc20_as_malformed") {
     std::vector<RawLog> logs;
     RawLog short_data = transfer_log(1, 2, 10);

@@ -85,6 +85,16 @@ TEST_CASE("endpoint_429_halves_the_rate_once_per_wave_with_a_floor_of_one") {
     e.throttled(t0 + 40ms, t0 + 41ms);
     CHECK(e.rate() == 1);
 
+    // Without 429s the rate rises by a quarter every 30 s of successes, up to where it was.
+    e.succeeded(Admission::normal, t0 + 41ms + 29s);
+    CHECK(e.rate() == 1);
+    e.succeeded(Admission::normal, t0 + 41ms + 30s);
+    CHECK(e.rate() == 1.25);
+    e.succeeded(Admission::normal, t0 + 41ms + 31s);  // one step per 30 s
+    CHECK(e.rate() == 1.25);
+    for (int i = 2; i < 20; ++i) e.succeeded(Admission::normal, t0 + 41ms + i * 30s);
+    CHECK(e.rate() == 8);  // the configured rate, and no higher
+
     // Unlimited: half of what was sent in the last second.
     EndpointLimits open;
     open.max_concurrency = 100;

@@ -401,6 +401,14 @@ void apply_env_and_flags(Config& config, const Overrides& flags, GetEnv getenv) 
         config.database_url = {*flags.database_url, "flag --db"};
         config.database_url_unresolved.clear();
     }
+    if (flags.ca_file) {
+        if (std::FILE* f = std::fopen(flags.ca_file->c_str(), "r"))
+            std::fclose(f);
+        else
+            throw UsageError("--ca-file " + *flags.ca_file +
+                             ": cannot read it (a PEM file of CA certificates)");
+        for (auto& [name, c] : config.chains) c.ca_file = {*flags.ca_file, "flag --ca-file"};
+    }
     if (flags.chain && config.chains.count(*flags.chain)) {
         ChainConfig& c = config.chains[*flags.chain];
         if (!flags.rpc.empty()) {

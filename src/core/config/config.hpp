@@ -69,6 +69,7 @@ struct Overrides {
     std::vector<std::string> rpc;
     std::optional<uint64_t> confirmations;
     std::optional<uint64_t> batch_blocks;
+    std::optional<std::string> ca_file;  // --ca-file: every chain's endpoints of this run
 };
 
 // Reads the environment through `getenv` (a parameter so tests can supply their own).

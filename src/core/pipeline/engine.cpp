@@ -1,5 +1,7 @@
 #include "core/pipeline/engine.hpp"
 
+#include "core/pipeline/dead_letters.hpp"
+
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -7,6 +9,7 @@
 
 #include "core/alert/webhook.hpp"
 #include "core/chain/adapter.hpp"
+#include "core/chain/keys.hpp"
 #include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/fetcher.hpp"
@@ -58,6 +61,26 @@ Engine::~Engine() = default;
 void Engine::prepare() {
     m_adapter->verify();
     m_store.register_chain(m_chain.name, m_chain.family.value, m_chain.chain_id.value);
+    const uint64_t since = m_store.chain_state(m_chain.name).watermark.value_or(0);
+    for (const Key& t : m_quarantine_requests)
+        m_store.quarantine_token(m_chain.name, t, "--quarantine-token", since);
+    m_quarantined.clear();
+    for (const auto& q : m_store.quarantined_tokens(m_chain.name)) m_quarantined.insert(q.token);
+}
+
+void Engine::quarantine(std::vector<Key> tokens) {
+    m_quarantine_requests = std::move(tokens);
+}
+
+void Engine::stop_at_dead_letter(store::DeadLetter d) {
+    d.id = m_store.record_dead_letter(d).first;
+    metrics::registry()
+        .counter("chainidx_dead_letters_total",
+                 "Items that could not be normalized, by what became of them",
+                 {{"chain", m_chain.name}, {"status", "open"}})
+        .add();
+    const chain::KeyFormat keys(m_chain.family.value);
+    throw DataError(stop_message(m_chain.name, keys.token(d.token), d));
 }
 
 Engine::Heights Engine::read_heights() {
@@ -186,6 +209,12 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                     check_links(*range, m_chain.name, &batch.blocks.back());
                 }
                 auto ingest_start = Clock::now();
+                const std::optional<store::DeadLetter> stop =
+                    settle_dead_letters(m_store, batch, m_quarantined,
+                                        "rpc " + config::redact_rpc_url(m_chain.rpc.value.front()));
+                if (stop && batch.blocks.empty()) {
+                    stop_at_dead_letter(*stop);
+                }
                 resolve_spends(m_store, batch);
                 store::IngestResult r;
                 try {
@@ -215,12 +244,19 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                     m_chain.name, batch.from, batch.to, batch.events.size(), waited,
                     std::chrono::duration<double>(Clock::now() - ingest_start).count());
                 waited = 0;
-                if (stats.malformed)
+                if (!batch.dead_letters.empty())
                     spdlog::warn(
-                        "{}: blocks {}..{}: {} items look balance-bearing but cannot be read "
-                        "(e.g. Transfer logs of the wrong size); counted, not indexed",
-                        m_chain.name, batch.from, batch.to, stats.malformed);
+                        "{}: blocks {}..{}: {} items of quarantined tokens cannot be read; set "
+                        "aside as dead letters (chainidx dlq list)",
+                        m_chain.name, batch.from, batch.to, batch.dead_letters.size());
                 progress.update(batch.to, report.transfers);
+                if (!batch.dead_letters.empty())
+                    metrics::registry()
+                        .counter("chainidx_dead_letters_total",
+                                 "Items that could not be normalized, by what became of them",
+                                 {{"chain", m_chain.name}, {"status", "quarantined"}})
+                        .add(batch.dead_letters.size());
+                if (stop) stop_at_dead_letter(*stop);
                 from = batch.to + 1;
             }
             progress.finish();

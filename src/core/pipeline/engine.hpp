@@ -9,9 +9,15 @@
 
 #include "core/config/config.hpp"
 
+#include <set>
+#include <vector>
+
+#include "core/model/key.hpp"
+
 namespace chainidx::store {
 class Store;
-}
+struct DeadLetter;
+}  // namespace chainidx::store
 namespace chainidx::chain {
 class ChainAdapter;
 }
@@ -42,6 +48,9 @@ class Engine {
     RunReport backfill(uint64_t from, uint64_t to);
     // Catches up to head - confirmations; with `follow`, keeps going until a stop signal.
     RunReport scan(bool follow);
+    // Tokens to quarantine (persisted when the run starts): their items that cannot be
+    // normalized are set aside and the chain goes on, their balances marked untrusted.
+    void quarantine(std::vector<Key> tokens);
 
   private:
     struct Heights {
@@ -58,10 +67,14 @@ class Engine {
     // branch for a reorg at least k_deep_reorg_blocks deep.
     void confirm_deep_reorg(uint64_t ancestor, uint64_t depth, const Hash32& new_hash);
     static constexpr uint64_t k_deep_reorg_blocks = 3;
+    // Records the dead letter the chain stops at and throws DataError saying what to do.
+    [[noreturn]] void stop_at_dead_letter(store::DeadLetter d);
 
     const config::ChainConfig& m_chain;
     store::Store& m_store;
     std::unique_ptr<chain::ChainAdapter> m_adapter;
+    std::vector<Key> m_quarantine_requests;
+    std::set<Key> m_quarantined;
 };
 
 }  // namespace chainidx::pipeline

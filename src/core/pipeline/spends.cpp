@@ -18,6 +18,18 @@ void append(store::Batch& batch, chain::Fetched& span) {
         if (s.unresolved_event) *s.unresolved_event += offset;
         batch.spent.push_back(std::move(s));
     }
+    for (chain::Rejected& r : span.rejected) {
+        store::DeadLetter d;
+        d.chain = batch.chain;
+        d.block_number = r.block_number;
+        d.block_hash = r.block_hash;
+        d.tx = r.tx;
+        d.index = r.index;
+        d.token = r.token;
+        d.error = std::move(r.error);
+        d.payload = std::move(r.payload);
+        batch.dead_letters.push_back(std::move(d));
+    }
     batch.to = span.to;
 }
 

@@ -6,7 +6,8 @@
 
 namespace chainidx::pipeline {
 
-// Appends a fetched span to the batch: blocks, events, created and spent outputs.
+// Appends a fetched span to the batch: blocks, events, created and spent outputs, and its
+// rejected items as open dead letters (see dead_letters.hpp).
 void append(store::Batch& batch, chain::Fetched& span);
 
 // Fills in every unresolved input debit of the batch: from outputs the batch itself creates,

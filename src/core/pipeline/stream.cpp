@@ -35,6 +35,14 @@ void require_resolved(const chain::Fetched& f, const std::string& where) {
                             "pipe for this node");
 }
 
+// A pipe has no dead-letter queue: an item that cannot be normalized ends it.
+void require_no_rejected(const chain::Fetched& f, const std::string& where) {
+    if (f.rejected.empty()) return;
+    throw DataError(where + ": " + f.rejected.front().error +
+                    "; a pipe cannot set it aside: index the range with backfill, which stores "
+                    "it as a dead letter (chainidx dlq)");
+}
+
 }  // namespace
 
 RunReport emit_range(const config::ChainConfig& chain, uint64_t from, uint64_t to, EmitKind kind,
@@ -59,6 +67,7 @@ RunReport emit_range(const config::ChainConfig& chain, uint64_t from, uint64_t t
             for (const std::string& line : range->raw) out << line << '\n';
         } else {
             require_resolved(*range, chain.name);
+            require_no_rejected(*range, chain.name);
             write_events_of(chain.name, keys, *range, out);
         }
         report.transfers += range->stats.transfers;
@@ -84,6 +93,7 @@ chain::NormalizeStats normalize_stream(const config::ChainConfig& chain, std::is
         if (line.empty()) continue;
         chain::Fetched f = adapter->normalize_raw(line, Where{source, n});
         require_resolved(f, source + ":" + std::to_string(n));
+        require_no_rejected(f, source + ":" + std::to_string(n));
         write_events_of(chain.name, keys, f, out);
         stats += f.stats;
         if (!out) throw Error("cannot write to stdout (closed pipe?)");

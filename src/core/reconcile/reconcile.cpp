@@ -1,6 +1,7 @@
 #include "core/reconcile/reconcile.hpp"
 
 #include <map>
+#include <set>
 
 #include "core/alert/webhook.hpp"
 #include "core/chain/adapter.hpp"
@@ -97,6 +98,8 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
         c.second++;
         if (!on_chain[i]) c.first++;
     }
+    std::set<Key> untrusted;  // quarantined tokens: a drift there is expected
+    for (const auto& q : store.quarantined_tokens(chain.name)) untrusted.insert(q.token);
     std::vector<store::ReconcileDiff> diffs;
     for (size_t i = 0; i < pairs.size(); ++i) {
         ++report.pairs_checked;
@@ -106,8 +109,12 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
             continue;
         }
         auto counts = calls_per_token[p.token];
-        std::string cls = classify(on_chain[i], p.amount, counts.first == counts.second, node_ahead,
-                                   keys.family());
+        std::string cls =
+            untrusted.count(p.token)
+                ? "quarantined: the token is quarantined, its items that could not be "
+                  "normalized are missing (chainidx dlq list --status quarantined)"
+                : classify(on_chain[i], p.amount, counts.first == counts.second, node_ahead,
+                           keys.family());
         Drift d;
         d.token = keys.token(p.token);
         d.account = keys.account(p.account);

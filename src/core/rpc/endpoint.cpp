@@ -12,6 +12,9 @@ namespace chainidx::rpc {
 
 namespace {
 
+// How long an endpoint must go without a 429 before its lowered rate rises a step.
+constexpr std::chrono::seconds k_rate_recovery{30};
+
 metrics::Labels labels_for(const std::string& chain, const std::string& display_url) {
     // Only the redacted URL: API keys live in paths and queries.
     metrics::Labels l;
@@ -95,8 +98,16 @@ Endpoint::Slot Endpoint::acquire() {
     return slot;
 }
 
-void Endpoint::succeeded(Admission) {
+void Endpoint::succeeded(Admission, Clock::time_point now) {
     std::lock_guard lock(m_mutex);
+    const double rate = m_bucket.rate();
+    if (m_rate_ceiling > 0 && rate < m_rate_ceiling && now - m_rate_changed_at >= k_rate_recovery) {
+        const double raised = std::min(m_rate_ceiling, rate * 1.25);
+        m_bucket.set_rate(raised, now);
+        m_rate_changed_at = now;
+        spdlog::info("rpc: {}: no 429 for {} s; its rate limit is now {:.3g} requests/s",
+                     m_display_url, k_rate_recovery.count(), raised);
+    }
     if (m_breaker.on_success()) {
         show(BreakerState::closed);
         spdlog::info("rpc: circuit breaker for {} closed; the endpoint answers again",
@@ -144,12 +155,13 @@ void Endpoint::throttled(Clock::time_point sent_at, Clock::time_point now) {
     const double base = current > 0 ? current : recent_rate(sent_at);
     const double lowered = std::max(1.0, base / 2);
     if (current > 0 && lowered >= current) return;  // already at the floor
+    if (m_rate_ceiling == 0) m_rate_ceiling = base;
     m_bucket.set_rate(lowered, now);
-    m_rate_lowered_at = now;
+    m_rate_lowered_at = m_rate_changed_at = now;
     spdlog::info(
         "rpc: {} answered 429 (too many requests); its rate limit is now {:.3g} "
-        "requests/s for the rest of the run",
-        m_display_url, lowered);
+        "requests/s, rising again by a quarter every {} s without a 429",
+        m_display_url, lowered, k_rate_recovery.count());
 }
 
 double Endpoint::rate() const {

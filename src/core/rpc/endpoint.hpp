@@ -58,12 +58,13 @@ class Endpoint {
     // Blocks until a slot is free and the rate limit lets one more request go.
     Slot acquire();
 
-    void succeeded(Admission admission);
+    // A success also lets a rate lowered by 429s recover: +25% after every 30 s without a 429,
+    // up to the rate it was lowered from.
+    void succeeded(Admission admission, Clock::time_point now = Clock::now());
     void failed(Admission admission, const std::string& cause,
                 Clock::time_point now = Clock::now());
     void released(Admission admission);
-    // The endpoint answered 429 to a request sent at `sent_at`: halve its rate for the rest of the
-    // run (floor 1/s). Answers to requests sent before the last lowering are ignored, so one
+    // The endpoint answered 429 to a request sent at `sent_at`: halve its rate (floor 1/s). Answers to requests sent before the last lowering are ignored, so one
     // burst of 429s lowers the rate once, not once per request in flight.
     void throttled(Clock::time_point sent_at, Clock::time_point now = Clock::now());
 
@@ -88,6 +89,8 @@ class Endpoint {
     std::array<Clock::time_point, 64> m_sends{};  // ring of recent send times
     size_t m_send_count = 0;
     Clock::time_point m_rate_lowered_at = Clock::time_point::min();
+    Clock::time_point m_rate_changed_at = Clock::time_point::min();  // lowered or raised
+    double m_rate_ceiling = 0;  // the rate before the first 429, 0 while none came
 
     metrics::Gauge* m_state_gauge;
     metrics::Counter* m_opened_total;

@@ -106,7 +106,17 @@ HttpResponse HttpClient::post_json(std::string_view body) {
     if (st.too_large || rc == CURLE_FILESIZE_EXCEEDED)
         throw ResponseTooLarge("response exceeds the " + format_bytes(m_max_response_bytes) +
                                " cap (rpc_max_response_bytes)");
-    if (rc != CURLE_OK) throw RpcError(curl_easy_strerror(rc), true);
+    if (rc != CURLE_OK) {
+        // A certificate that does not verify will not verify on the next try either.
+        const bool tls_trust = rc == CURLE_PEER_FAILED_VERIFICATION ||
+                               rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM;
+        if (tls_trust)
+            throw RpcError(std::string(curl_easy_strerror(rc)) +
+                               " (TLS certificate not trusted: for a private CA give --ca-file "
+                               "or the chain's ca_file)",
+                           false);
+        throw RpcError(curl_easy_strerror(rc), true);
+    }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
     return resp;
 }

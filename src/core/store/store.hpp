@@ -32,6 +32,32 @@ struct BackfillJob {
     uint64_t to = 0;
 };
 
+// An item that could not be normalized, kept with its raw payload (dead_letters). Statuses:
+// open (the chain stops at its block), quarantined (its token is set aside, the chain goes on),
+// resolved (it normalizes now), discarded (an operator chose to skip it).
+struct DeadLetter {
+    int64_t id = 0;
+    std::string chain;
+    uint64_t block_number = 0;
+    Hash32 block_hash{};
+    Key tx;
+    uint32_t index = 0;
+    Key token;
+    std::string source;  // what produced it, e.g. "eth_getLogs via https://…"
+    std::string error;
+    std::string payload;
+    std::string status = "open";
+    std::string created_at;
+    std::string resolved_at;  // empty while open or quarantined
+};
+
+struct QuarantinedToken {
+    Key token;
+    std::string reason;
+    uint64_t since_block = 0;
+    std::string created_at;
+};
+
 // Everything one transaction commits: the blocks [from, to] (all of them), the events derived
 // from them, and the progress that moves with them.
 struct Batch {
@@ -43,8 +69,9 @@ struct Batch {
     uint64_t safe_block = 0;       // the chain's safe height when fetched (stamps finality)
     uint64_t finalized_block = 0;  // the chain's finalized height when fetched
     std::optional<BackfillJob> job;
-    std::vector<Utxo> created;  // Bitcoin: outputs the blocks create …
-    std::vector<Spend> spent;   // … and spend (the UTXO table follows the events)
+    std::vector<Utxo> created;             // Bitcoin: outputs the blocks create …
+    std::vector<Spend> spent;              // … and spend (the UTXO table follows the events)
+    std::vector<DeadLetter> dead_letters;  // set aside (quarantined) with the batch
 };
 
 struct IngestResult {
@@ -210,6 +237,23 @@ class Store {
 
     // Session advisory lock for the one follower of a chain; false (and who holds it) if taken.
     bool try_lock_follower(const std::string& chain, std::string& holder);
+
+    // Dead letters (store_dead_letters.cpp). Recording one twice (same chain, tx, index) keeps
+    // one row: its error and payload are refreshed; a discarded or resolved one keeps that status.
+    // Returns the row's id and status.
+    std::pair<int64_t, std::string> record_dead_letter(const DeadLetter& d);
+    std::vector<DeadLetter> dead_letters(const std::string& chain, const std::string& status);
+    std::optional<DeadLetter> dead_letter(int64_t id);
+    // Sets the status (resolved_at with it); false when there is no such id.
+    bool set_dead_letter_status(int64_t id, const std::string& status);
+    uint64_t open_dead_letters(const std::string& chain);
+    // Items an operator discarded: (tx, index) pairs the chain skips.
+    std::vector<std::pair<Key, uint32_t>> discarded_items(const std::string& chain);
+    // Quarantine: the token's bad items are set aside and its balances marked untrusted; its open
+    // dead letters become quarantined. Idempotent.
+    void quarantine_token(const std::string& chain, const Key& token, const std::string& reason,
+                          uint64_t since_block);
+    std::vector<QuarantinedToken> quarantined_tokens(const std::string& chain);
 
     Status status(const std::string& chain);
     BalancesResult balances(const BalanceQuery& query);

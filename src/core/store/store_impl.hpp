@@ -52,6 +52,8 @@ std::string bytea_array(const std::vector<Key>& keys);
 // Bitcoin's UTXO table, in the caller's transaction (store_utxo.cpp).
 void write_utxos(pqxx::work& tx, const Batch& batch);
 void unwind_utxos(pqxx::work& tx, const std::string& chain, int64_t keep);
+// The batch's quarantined dead letters, in its transaction (store_dead_letters.cpp).
+void write_dead_letters(pqxx::work& tx, const Batch& batch);
 // SQL that takes a per-chain transaction lock, so writers of one chain apply deltas in turn.
 inline constexpr const char* k_chain_xact_lock =
     "SELECT pg_advisory_xact_lock(hashtext('chainidx.write.' || $1))";

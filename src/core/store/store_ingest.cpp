@@ -245,6 +245,7 @@ IngestResult Store::ingest_once(const Batch& b, bool allow_fast_path) {
         write_events_checked(tx, b, st, result);
     result.events_duplicate = b.events.size() - result.events_inserted;
     write_utxos(tx, b);
+    write_dead_letters(tx, b);
 
     // The live watermark moves forward only, and only over a contiguous range.
     const BlockHeader& last = b.blocks.back();

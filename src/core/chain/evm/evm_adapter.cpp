@@ -98,7 +98,7 @@ chain::Fetched EvmAdapter::fetch(uint64_t from, uint64_t to, bool keep_raw) {
             m_range = std::max<uint64_t>(1, m_range / 2);
         else if (bytes < k_target_response_bytes / 4 && end - from + 1 == m_range)
             m_range = std::min({max_range, m_range * 2, m_refused - 1});
-        f.stats = normalize_logs(logs, f.events);
+        f.stats = normalize_logs(logs, f.events, &f.rejected);
         if (keep_raw)
             for (const RawBlock& b : split_by_block(f.headers, logs))
                 f.raw.push_back(raw_block_line(m_chain.name, b));
@@ -124,7 +124,7 @@ chain::Fetched EvmAdapter::normalize_raw(const std::string& line, const ndjson::
     chain::Fetched f;
     f.from = f.to = b.header.number;
     f.headers.push_back(b.header);
-    f.stats = normalize_logs(b.logs, f.events);
+    f.stats = normalize_logs(b.logs, f.events, &f.rejected);
     return f;
 }
 

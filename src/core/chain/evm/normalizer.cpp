@@ -1,5 +1,7 @@
 #include "core/chain/evm/normalizer.hpp"
 
+#include "core/chain/evm/raw_block.hpp"
+
 #include <algorithm>
 
 namespace chainidx::evm {
@@ -21,7 +23,26 @@ static bool is_zero(const Address& a) {
     return std::all_of(a.begin(), a.end(), [](uint8_t b) { return b == 0; });
 }
 
-NormalizeStats normalize_logs(std::span<const RawLog> logs, std::vector<BalanceEvent>& out) {
+// A Transfer log that is not an ERC-20 Transfer, as a dead letter.
+static chain::Rejected rejected_log(const RawLog& log) {
+    chain::Rejected r;
+    r.block_number = log.block_number;
+    r.block_hash = log.block_hash;
+    r.tx = Key(log.tx_hash);
+    r.index = log.log_index;
+    r.token = Key(log.address);
+    r.error = "block " + std::to_string(log.block_number) + " log " +
+              std::to_string(log.log_index) + " of token " + hex::encode(log.address) +
+              ": a Transfer log with " + std::to_string(log.topic_count) + " topics and " +
+              std::to_string(log.data.size()) +
+              " bytes of data is not an ERC-20 Transfer (3 topics holding two addresses, 32 "
+              "bytes of data)";
+    r.payload = raw_log_json(log).dump();
+    return r;
+}
+
+NormalizeStats normalize_logs(std::span<const RawLog> logs, std::vector<BalanceEvent>& out,
+                              std::vector<chain::Rejected>* rejected) {
     NormalizeStats stats;
     const Hash32& topic0 = transfer_topic();
     for (const RawLog& log : logs) {
@@ -37,6 +58,7 @@ NormalizeStats normalize_logs(std::span<const RawLog> logs, std::vector<BalanceE
         if (log.topic_count != 3 || log.data.size() != 32 ||
             !topic_to_address(log.topics[1], from) || !topic_to_address(log.topics[2], to)) {
             ++stats.malformed;
+            if (rejected) rejected->push_back(rejected_log(log));
             continue;
         }
         ++stats.transfers;

@@ -18,7 +18,9 @@ const Hash32& transfer_topic();
 
 using chain::NormalizeStats;
 
-// Appends the events of `logs` to `out`, in log order (debit before credit).
-NormalizeStats normalize_logs(std::span<const RawLog> logs, std::vector<BalanceEvent>& out);
+// Appends the events of `logs` to `out`, in log order (debit before credit), and each Transfer
+// log that is not an ERC-20 Transfer to `rejected` (when given) as a dead letter.
+NormalizeStats normalize_logs(std::span<const RawLog> logs, std::vector<BalanceEvent>& out,
+                              std::vector<chain::Rejected>* rejected = nullptr);
 
 }  // namespace chainidx::evm

@@ -5,18 +5,20 @@ namespace chainidx::evm {
 using nlohmann::ordered_json;
 using namespace chainidx::ndjson;
 
+ordered_json raw_log_json(const RawLog& l) {
+    ordered_json topics = ordered_json::array();
+    for (size_t i = 0; i < std::min<size_t>(l.topic_count, 4); ++i)
+        topics.push_back(hex::encode(l.topics[i]));
+    return {{"tx", hex::encode(l.tx_hash)},
+            {"log_index", l.log_index},
+            {"address", hex::encode(l.address)},
+            {"topics", std::move(topics)},
+            {"data", hex::encode(l.data.data(), l.data.size())}};
+}
+
 std::string raw_block_line(const std::string& chain, const RawBlock& b) {
     ordered_json logs = ordered_json::array();
-    for (const RawLog& l : b.logs) {
-        ordered_json topics = ordered_json::array();
-        for (size_t i = 0; i < std::min<size_t>(l.topic_count, 4); ++i)
-            topics.push_back(hex::encode(l.topics[i]));
-        logs.push_back({{"tx", hex::encode(l.tx_hash)},
-                        {"log_index", l.log_index},
-                        {"address", hex::encode(l.address)},
-                        {"topics", std::move(topics)},
-                        {"data", hex::encode(l.data.data(), l.data.size())}});
-    }
+    for (const RawLog& l : b.logs) logs.push_back(raw_log_json(l));
     ordered_json j{{"schema", k_raw_block_schema},
                    {"chain", chain},
                    {"number", b.header.number},

@@ -17,6 +17,8 @@ struct RawBlock {
     std::vector<RawLog> logs;
 };
 
+// One log as in the line's "logs" array (also a dead letter's payload).
+nlohmann::ordered_json raw_log_json(const RawLog& log);
 std::string raw_block_line(const std::string& chain, const RawBlock& block);
 RawBlock parse_raw_block(const std::string& text, const std::string& chain,
                          const ndjson::Where& where);
