@@ -4,6 +4,8 @@
 // exact-number pass. Fixtures: tests/fixtures/btc (see its SOURCES.md).
 #include <doctest/doctest.h>
 
+#include "fixtures.hpp"
+
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -25,13 +27,7 @@ namespace {
 const std::string k_btc = std::string(CHAINIDX_TEST_FIXTURES) + "/btc";
 const std::string k_source = "test";
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE_MESSAGE(in.good(), "cannot open fixture " << path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test::read_file;
 
 // A raw NDJSON line around a getblock result given as JSON text, normalized.
 chain::Fetched normalize_text(const std::string& block_json) {

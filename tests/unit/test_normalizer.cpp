@@ -2,6 +2,8 @@
 // edge cases. Fixtures: tests/fixtures/eth/ethereum-etl (see tests/fixtures/SOURCES.md).
 #include <doctest/doctest.h>
 
+#include "fixtures.hpp"
+
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -23,13 +25,7 @@ const std::string k_two_blocks = k_fixtures + "/eth/ethereum-etl/mainnet-blocks-
 const std::string k_block_483920 = k_fixtures + "/eth/ethereum-etl/mainnet-block-483920";
 const std::string k_zero_address = "0x0000000000000000000000000000000000000000";
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE_MESSAGE(in.good(), "cannot open fixture " << path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test::read_file;
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;

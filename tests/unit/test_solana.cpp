@@ -5,6 +5,8 @@
 // `normalize` share): a test TU must not build simdjson parsers of its own (see json_rpc.hpp).
 #include <doctest/doctest.h>
 
+#include "fixtures.hpp"
+
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -29,13 +31,7 @@ const std::string k_block_v0 =
 const std::string k_source = "test";
 const chain::KeyFormat k_keys(chain::Family::solana);
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE_MESSAGE(in.good(), "cannot open fixture " << path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test::read_file;
 
 Hash32 hash_of(const std::string& b58) {
     return k_keys.parse_block_hash(b58, "hash");

@@ -54,7 +54,13 @@ void record_batch_metrics(const std::string& chain_name, const store::Batch& bat
 }  // namespace
 
 Engine::Engine(const config::ChainConfig& chain, store::Store& store)
-    : m_chain(chain), m_store(store), m_adapter(chain::make_adapter(chain)) {}
+    : m_chain(chain),
+      m_store(store),
+      m_adapter(chain::make_adapter(chain)),
+      // Where dead letters came from: the first endpoint, redacted.
+      m_source(chain.rpc.value.empty() ? "rpc"
+                                       : "rpc " + config::redact_rpc_url(chain.rpc.value.front())) {
+}
 
 Engine::~Engine() = default;
 
@@ -210,11 +216,8 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 }
                 auto ingest_start = Clock::now();
                 const std::optional<store::DeadLetter> stop =
-                    settle_dead_letters(m_store, batch, m_quarantined,
-                                        "rpc " + config::redact_rpc_url(m_chain.rpc.value.front()));
-                if (stop && batch.blocks.empty()) {
-                    stop_at_dead_letter(*stop);
-                }
+                    settle_dead_letters(m_store, batch, m_quarantined, m_source);
+                if (stop && batch.blocks.empty()) stop_at_dead_letter(*stop);
                 resolve_spends(m_store, batch);
                 store::IngestResult r;
                 try {

@@ -75,6 +75,7 @@ class Engine {
     std::unique_ptr<chain::ChainAdapter> m_adapter;
     std::vector<Key> m_quarantine_requests;
     std::set<Key> m_quarantined;
+    const std::string m_source;
 };
 
 }  // namespace chainidx::pipeline
