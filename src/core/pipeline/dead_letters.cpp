@@ -4,25 +4,40 @@
 
 #include <algorithm>
 
+#include "core/metrics/metrics.hpp"
+
 namespace chainidx::pipeline {
 
+Settlements Settlements::load(store::Store& store, const std::string& chain) {
+    Settlements s;
+    for (auto& item : store.discarded_items(chain)) s.discarded.insert(std::move(item));
+    for (auto& q : store.quarantined_tokens(chain)) s.quarantined.insert(q.token);
+    return s;
+}
+
+void count_dead_letters(const std::string& chain, const char* status, uint64_t n) {
+    metrics::registry()
+        .counter("chainidx_dead_letters_total",
+                 "Items that could not be normalized, by what became of them",
+                 {{"chain", chain}, {"status", status}})
+        .add(n);
+}
+
 std::optional<store::DeadLetter> settle_dead_letters(store::Store& store, store::Batch& batch,
-                                                     const std::set<Key>& quarantined,
                                                      const std::string& source) {
     if (batch.dead_letters.empty()) return std::nullopt;
-    std::set<std::pair<Key, uint32_t>> discarded;
-    for (auto& item : store.discarded_items(batch.chain)) discarded.insert(item);
+    const Settlements settled = Settlements::load(store, batch.chain);
     std::vector<store::DeadLetter> kept;
     std::optional<store::DeadLetter> stop;
     for (store::DeadLetter& d : batch.dead_letters) {
         d.chain = batch.chain;
         d.source = source;
-        if (discarded.count({d.tx, d.index})) {
+        if (settled.discards(d.tx, d.index)) {
             spdlog::info("{}: block {}: skipping a discarded dead letter ({})", batch.chain,
                          d.block_number, d.error);
             continue;
         }
-        if (quarantined.count(d.token)) {
+        if (settled.quarantines(d.token)) {
             d.status = "quarantined";
             kept.push_back(std::move(d));
             continue;

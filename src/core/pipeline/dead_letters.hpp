@@ -12,11 +12,22 @@
 
 namespace chainidx::pipeline {
 
+// What the store says may pass: items an operator discarded, and tokens under quarantine.
+struct Settlements {
+    std::set<std::pair<Key, uint32_t>> discarded;  // (tx, index)
+    std::set<Key> quarantined;
+    static Settlements load(store::Store& store, const std::string& chain);
+    bool discards(const Key& tx, uint32_t index) const { return discarded.count({tx, index}); }
+    bool quarantines(const Key& token) const { return quarantined.count(token); }
+};
+
 // Sorts batch.dead_letters (status "open" as appended). Returns the first one that stops the
 // chain, with the batch already cut below its block; nullopt when the chain goes on.
 std::optional<store::DeadLetter> settle_dead_letters(store::Store& store, store::Batch& batch,
-                                                     const std::set<Key>& quarantined,
                                                      const std::string& source);
+
+// chainidx_dead_letters_total{chain,status}.
+void count_dead_letters(const std::string& chain, const char* status, uint64_t n);
 
 // Drops every block from `first_dropped` on, with its events, outputs, spends and dead letters.
 void cut_batch(store::Batch& batch, uint64_t first_dropped);

@@ -70,8 +70,6 @@ void Engine::prepare() {
     const uint64_t since = m_store.chain_state(m_chain.name).watermark.value_or(0);
     for (const Key& t : m_quarantine_requests)
         m_store.quarantine_token(m_chain.name, t, "--quarantine-token", since);
-    m_quarantined.clear();
-    for (const auto& q : m_store.quarantined_tokens(m_chain.name)) m_quarantined.insert(q.token);
 }
 
 void Engine::quarantine(std::vector<Key> tokens) {
@@ -80,11 +78,7 @@ void Engine::quarantine(std::vector<Key> tokens) {
 
 void Engine::stop_at_dead_letter(store::DeadLetter d) {
     d.id = m_store.record_dead_letter(d).first;
-    metrics::registry()
-        .counter("chainidx_dead_letters_total",
-                 "Items that could not be normalized, by what became of them",
-                 {{"chain", m_chain.name}, {"status", "open"}})
-        .add();
+    count_dead_letters(m_chain.name, "open", 1);
     const chain::KeyFormat keys(m_chain.family.value);
     throw DataError(stop_message(m_chain.name, keys.token(d.token), d));
 }
@@ -216,7 +210,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 }
                 auto ingest_start = Clock::now();
                 const std::optional<store::DeadLetter> stop =
-                    settle_dead_letters(m_store, batch, m_quarantined, m_source);
+                    settle_dead_letters(m_store, batch, m_source);
                 if (stop && batch.blocks.empty()) stop_at_dead_letter(*stop);
                 resolve_spends(m_store, batch);
                 store::IngestResult r;
@@ -253,12 +247,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                         "aside as dead letters (chainidx dlq list)",
                         m_chain.name, batch.from, batch.to, batch.dead_letters.size());
                 progress.update(batch.to, report.transfers);
-                if (!batch.dead_letters.empty())
-                    metrics::registry()
-                        .counter("chainidx_dead_letters_total",
-                                 "Items that could not be normalized, by what became of them",
-                                 {{"chain", m_chain.name}, {"status", "quarantined"}})
-                        .add(batch.dead_letters.size());
+                count_dead_letters(m_chain.name, "quarantined", batch.dead_letters.size());
                 if (stop) stop_at_dead_letter(*stop);
                 from = batch.to + 1;
             }

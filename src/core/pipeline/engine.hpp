@@ -9,7 +9,6 @@
 
 #include "core/config/config.hpp"
 
-#include <set>
 #include <vector>
 
 #include "core/model/key.hpp"
@@ -74,7 +73,6 @@ class Engine {
     store::Store& m_store;
     std::unique_ptr<chain::ChainAdapter> m_adapter;
     std::vector<Key> m_quarantine_requests;
-    std::set<Key> m_quarantined;
     const std::string m_source;
 };
 

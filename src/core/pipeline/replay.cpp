@@ -1,9 +1,8 @@
 #include "core/pipeline/replay.hpp"
 
-#include <set>
-
 #include "core/chain/adapter.hpp"
 #include "core/model/errors.hpp"
+#include "core/pipeline/dead_letters.hpp"
 #include "core/pipeline/fetcher.hpp"
 
 namespace chainidx::pipeline {
@@ -32,12 +31,9 @@ store::ReplayResult replay_range(const config::ChainConfig& chain, store::Store&
                                  "verbosity 3); replay needs a node that serves prevouts");
         // Items that cannot be normalized: fine when discarded or of a quarantined token.
         if (!range->rejected.empty()) {
-            std::set<std::pair<Key, uint32_t>> discarded;
-            for (auto& item : store.discarded_items(chain.name)) discarded.insert(item);
-            std::set<Key> quarantined;
-            for (const auto& q : store.quarantined_tokens(chain.name)) quarantined.insert(q.token);
+            const Settlements settled = Settlements::load(store, chain.name);
             for (const chain::Rejected& r : range->rejected)
-                if (!discarded.count({r.tx, r.index}) && !quarantined.count(r.token))
+                if (!settled.discards(r.tx, r.index) && !settled.quarantines(r.token))
                     throw DataError("chain " + chain.name + ": " + r.error +
                                     "; replay stops here (nothing was written). Settle it "
                                     "first: chainidx dlq list --chain " +
