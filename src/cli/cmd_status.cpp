@@ -106,6 +106,11 @@ void run_status(const StatusOptions& o, const GlobalOptions& g) {
                            {"balance", m.balance},
                            {"sum_of_events", m.sum_of_events}});
         if (!bad.empty()) exit_code() = k_exit_inconsistent;
+        const store::ContinuityReport c = store->verify_continuity(o.chain.chain);
+        auto& runs = j["block_runs"] = nlohmann::ordered_json::array();
+        for (const auto& r : c.runs) runs.push_back({{"from", r.from}, {"to", r.to}});
+        j["continuity_problems"] = c.problems;
+        if (!c.problems.empty()) exit_code() = k_exit_inconsistent;
     }
     if (o.check) check_health(o, s, head, open_dead_letters);
     if (o.output != Output::table) {
@@ -141,7 +146,9 @@ void register_status(CLI::App& app, GlobalOptions& g) {
     add_chain_option(cmd, o->chain);
     add_output_option(cmd, o->output);
     cmd->add_flag("--verify", o->verify,
-                  "Also check that every balance equals the sum of its events (exit 4 if not)");
+                  "Also check that every balance equals the sum of its events, and that the "
+                  "stored blocks form linked runs that lead up to the watermark or belong to a "
+                  "recorded backfill, every event in a stored block (exit 4 if not)");
     cmd->add_flag("--check", o->check,
                   "For monitoring: exit 5 when nothing is indexed, the head is unknown, or the "
                   "watermark lags the head by more than --max-lag blocks");

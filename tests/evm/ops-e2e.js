@@ -210,6 +210,42 @@ async function rollback_then_scan_restores_the_same_state() {
   await assertMatchesChain(db, 'after rollback + scan');
 }
 
+// Issue 10 #1: a rollback while a backfill or scan --once is writing must not leave a hole. The
+// writer whose parent block vanished stops non-zero; `status --verify` finds the stored blocks
+// sound; a rerun completes and equals balanceOf. A slow node keeps the writer busy long enough.
+async function rollback_during_a_running_backfill_or_scan_leaves_no_hole() {
+  const proxy = await startFaultyProxy(anvil.url, { maxLogRange: 100000, fail503: 0, delayMs: 40 });
+  const slow = writeConfig(work, { name: 'anvil', rpcUrl: proxy.url, pollMs: 200, extra: 'batch_blocks = 1\n', file: 'slow.toml' });
+  const H = await tc.head();
+  const watermark = (db) => Number(sql(db, "SELECT coalesce(max(block_number), -1) FROM watermarks WHERE chain = 'anvil'"));
+  try {
+    for (const command of [['backfill', '--from', '0', '--to', String(H)], ['scan', '--once']]) {
+      const db = await freshDatabase();
+      const writer = cx.background([command[0], '--chain', 'anvil', ...command.slice(1)], { config: slow, db });
+      const t0 = Date.now();
+      while (watermark(db) < 20) {
+        assert(writer.running(), `${command[0]} ended before the rollback: ${writer.stderr()}`);
+        assert(Date.now() - t0 < 60000, `${command[0]} made no progress: ${writer.stderr()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await cx.ok(['rollback', '--chain', 'anvil', '--to-block', '10', '--yes', '--force', '--reason', 'e2e: during a writer'], { config: tc.config, db });
+      assert(writer.running(), `${command[0]} ended before the rollback committed; make the node slower`);
+      const { code } = await writer.exited;
+      assertEqual(code, 1, `${command[0]} whose parent block vanished exits 1 (stderr: ${writer.stderr()})`);
+      assert(writer.stderr().includes('was removed while this run was writing'), `${command[0]} says why: ${writer.stderr()}`);
+      const v = await cx.run(['status', '--chain', 'anvil', '--verify', '--output', 'json'], { config: tc.config, db });
+      assertEqual(v.code, 0, `status --verify after the interrupted ${command[0]}: ${v.stdout} ${v.stderr}`);
+      const s = JSON.parse(v.stdout);
+      assertEqual(JSON.stringify(s.block_runs), JSON.stringify([{ from: 0, to: s.watermark }]), 'one run of blocks, up to the watermark');
+      await cx.ok([command[0], '--chain', 'anvil', ...command.slice(1)], { config: tc.config, db });
+      await cx.ok(['status', '--chain', 'anvil', '--verify'], { config: tc.config, db });
+      await assertMatchesChain(db, `${command[0]} rerun after the rollback`);
+    }
+  } finally {
+    await proxy.stop();
+  }
+}
+
 async function getlogs_range_refusals_are_split_and_retries_recover() {
   const H = await tc.head();
   const proxy = await startFaultyProxy(anvil.url, { maxLogRange: 8, fail503: 1 });
@@ -300,6 +336,7 @@ async function deep_reorg_needs_a_second_endpoint() {
 
 const SCENARIOS = [getlogs_range_refusals_are_split_and_retries_recover, pipes_give_the_same_database_as_backfill, malformed_ndjson_exits_2_and_changes_nothing,
   reconcile_finds_drift_and_replay_fixes_it, rollback_then_scan_restores_the_same_state,
+  rollback_during_a_running_backfill_or_scan_leaves_no_hole,
   deep_reorg_needs_a_second_endpoint];  // last: it reorganises the shared chain
 
 async function main() {

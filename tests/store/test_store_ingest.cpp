@@ -518,10 +518,19 @@ TEST_CASE("backfill_jobs_resume_where_the_last_committed_batch_ended") {
     // A batch that fails commits no progress either.
     store::Batch bad = second_batch();
     bad.job = store::BackfillJob{1, 10};
-    s.ingest(make_batch(6, 6, 4));  // block 6 stored with yet another hash
+    store::Batch other = make_batch(6, 6, 4);  // block 6 stored with yet another hash
+    other.blocks.front().parent_hash = block_hash(5);
+    s.ingest(other);
     CHECK_THROWS_AS(s.ingest(bad), DataError);
     CHECK(s.start_backfill(k_chain, 1, 10) == 6);
 
+    // Done only once every block of it is committed.
+    CHECK_THROWS_AS(s.finish_backfill(k_chain, 1, 10), Error);
+    CHECK(s.status(k_chain).unfinished_backfills.size() == 1);
+    store::Batch rest = make_batch(6, 10, 4);
+    rest.blocks.front().parent_hash = block_hash(5);
+    rest.job = store::BackfillJob{1, 10};
+    s.ingest(rest);
     s.finish_backfill(k_chain, 1, 10);
     CHECK(s.status(k_chain).unfinished_backfills.empty());
     CHECK(s.start_backfill(k_chain, 1, 10) == 11);

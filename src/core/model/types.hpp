@@ -73,4 +73,13 @@ struct Spend {
     std::optional<size_t> unresolved_event;
 };
 
+// What the database can hold (bigint block numbers and timestamps, integer event indexes).
+// Every number that comes from outside is checked against these before it is accepted.
+inline constexpr uint64_t k_max_block_number = INT64_MAX;
+inline constexpr uint64_t k_max_timestamp = INT64_MAX;
+inline constexpr uint64_t k_max_event_index = INT32_MAX;
+// Why the record cannot be stored ("block number 9223372036854775808 is above …"), or empty.
+std::string unstorable(const BlockHeader& header);
+std::string unstorable(const BalanceEvent& event);
+
 }  // namespace chainidx

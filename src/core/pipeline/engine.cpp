@@ -1,6 +1,7 @@
 #include "core/pipeline/engine.hpp"
 
 #include "core/pipeline/dead_letters.hpp"
+#include "core/pipeline/duplicate_ids.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -162,6 +163,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                        uint64_t job_from, uint64_t job_to, RunReport& report) {
     Progress progress(m_chain.name, backfill_job ? "backfill" : "scan", from, to);
     const uint64_t max_blocks = std::max<uint64_t>(1, m_chain.batch_blocks.value);
+    const chain::KeyFormat keys(m_chain.family.value);
     for (int attempt = 0;; ++attempt) {
         try {
             Fetcher fetcher(m_chain, from, to);
@@ -174,12 +176,14 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
             };
             auto waited_since = Clock::now();
             double waited = 0;
+            bool committed_below = false;  // this run wrote the block below the next batch
             while (auto range = next_range()) {
                 if (stop_requested()) return false;
                 check_links(*range, m_chain.name);
                 // The first block must link to what is stored below it.
+                std::optional<Hash32> below;
                 if (range->from > 0) {
-                    auto below = m_store.block_hash(m_chain.name, range->from - 1);
+                    below = m_store.block_hash(m_chain.name, range->from - 1);
                     if (below && *below != range->headers.front().parent_hash) {
                         unwind_reorg(range->from - 1, report);
                         return false;
@@ -188,6 +192,9 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 store::Batch batch;
                 batch.chain = m_chain.name;
                 batch.from = range->from;
+                // What this run saw below must still be there when the batch commits: a
+                // rollback in between makes the commit fail rather than leave a hole.
+                batch.parent_required = committed_below || below.has_value();
                 batch.safe_block = heights.safe;
                 batch.finalized_block = heights.finalized;
                 if (backfill_job) batch.job = store::BackfillJob{job_from, job_to};
@@ -209,6 +216,11 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                     check_links(*range, m_chain.name, &batch.blocks.back());
                 }
                 auto ingest_start = Clock::now();
+                if (size_t copies = set_aside_duplicate_ids(batch, keys))
+                    spdlog::warn(
+                        "{}: blocks {}..{}: the node sent {} items twice; each is indexed "
+                        "once",
+                        m_chain.name, batch.from, batch.to, copies);
                 const std::optional<store::DeadLetter> stop =
                     settle_dead_letters(m_store, batch, m_source);
                 if (stop && batch.blocks.empty()) stop_at_dead_letter(*stop);
@@ -249,6 +261,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 progress.update(batch.to, report.transfers);
                 count_dead_letters(m_chain.name, "quarantined", batch.dead_letters.size());
                 if (stop) stop_at_dead_letter(*stop);
+                committed_below = true;
                 from = batch.to + 1;
             }
             progress.finish();

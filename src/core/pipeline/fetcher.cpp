@@ -7,6 +7,15 @@
 namespace chainidx::pipeline {
 
 void check_links(const FetchedRange& r, const std::string& chain, const BlockHeader* before) {
+    // A number the database cannot hold is the node's fault, not a reason to retry.
+    auto refuse = [&](const std::string& why) {
+        throw DataError(chain + ": the node's answer for blocks " + std::to_string(r.from) + ".." +
+                        std::to_string(r.to) + " cannot be stored: " + why);
+    };
+    for (const BlockHeader& h : r.headers)
+        if (std::string why = unstorable(h); !why.empty()) refuse(why);
+    for (const BalanceEvent& e : r.events)
+        if (std::string why = unstorable(e); !why.empty()) refuse(why);
     if (r.headers.size() != r.to - r.from + 1 || r.headers.front().number != r.from)
         throw ChainMoved(chain + ": the node's answer for blocks " + std::to_string(r.from) + ".." +
                          std::to_string(r.to) + " does not cover every block");

@@ -71,6 +71,7 @@ ParsedRecord parse_event_record(const std::string& text, const std::string& chai
     if (j["schema"] == k_block_schema) {
         r.is_block = true;
         r.header = header_of(j, keys, w);
+        if (std::string why = unstorable(r.header); !why.empty()) fail(w, why);
         return r;
     }
     BalanceEvent& e = r.event;
@@ -81,7 +82,10 @@ ParsedRecord parse_event_record(const std::string& text, const std::string& chai
     e.tx = key_field(j, "tx", w,
                      [&](std::string_view s, const char* n) { return keys.parse_tx(s, n); });
     uint64_t index = uint(j, "index", w);
-    if (index > UINT32_MAX) fail(w, "index out of range");
+    if (index > k_max_event_index)
+        fail(w, "field \"index\" is " + std::to_string(index) + ", above " +
+                    std::to_string(k_max_event_index) +
+                    ", the largest event index the database holds (integer)");
     e.event_index = static_cast<uint32_t>(index);
     uint64_t leg = uint(j, "leg", w);
     if (leg > 2) fail(w, "leg must be 0, 1 or 2");
@@ -96,6 +100,7 @@ ParsedRecord parse_event_record(const std::string& text, const std::string& chai
     } catch (const UsageError& ex) {
         fail(w, ex.what());
     }
+    if (std::string why = unstorable(e); !why.empty()) fail(w, why);
     return r;
 }
 

@@ -1,6 +1,10 @@
 #include "core/pipeline/stream.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
+#include <optional>
+#include <unordered_map>
 
 #include "core/chain/keys.hpp"
 #include "core/model/errors.hpp"
@@ -91,7 +95,12 @@ chain::NormalizeStats normalize_stream(const config::ChainConfig& chain, std::is
     std::string line;
     for (uint64_t n = 1; std::getline(in, line); ++n) {
         if (line.empty()) continue;
-        chain::Fetched f = adapter->normalize_raw(line, Where{source, n});
+        const Where where{source, n};
+        chain::Fetched f = adapter->normalize_raw(line, where);
+        for (const BlockHeader& h : f.headers)
+            if (std::string why = unstorable(h); !why.empty()) ndjson::fail(where, why);
+        for (const BalanceEvent& e : f.events)
+            if (std::string why = unstorable(e); !why.empty()) ndjson::fail(where, why);
         require_resolved(f, source + ":" + std::to_string(n));
         require_no_rejected(f, source + ":" + std::to_string(n));
         write_events_of(chain.name, keys, f, out);
@@ -101,44 +110,87 @@ chain::NormalizeStats normalize_stream(const config::ChainConfig& chain, std::is
     return stats;
 }
 
+namespace {
+
+// Where an event id was first seen in the window being read, to name both lines of a clash.
+struct SeenId {
+    uint64_t line;
+    size_t batch, event;
+};
+
+std::string id_bytes(const BalanceEvent& e) {
+    std::string k(reinterpret_cast<const char*>(e.tx.data()), e.tx.size());
+    k.append(reinterpret_cast<const char*>(&e.event_index), sizeof e.event_index);
+    k.push_back(static_cast<char>(e.leg));
+    return k;
+}
+
+}  // namespace
+
 RunReport ingest_stream(const config::ChainConfig& chain, store::Store& store, std::istream& in,
                         const std::string& source, const IngestLimits& limits) {
     RunReport report;
     auto t0 = Clock::now();
     store.register_chain(chain.name, chain.family.value, chain.chain_id.value);
     const chain::KeyFormat keys(chain.family.value);
-    store::ChainState state = store.chain_state(chain.name);
-    store::Batch batch;
-    batch.chain = chain.name;
-    // Heights stamped on ingested rows are the ones stored; a stream carries no finality.
-    batch.safe_block = state.safe_block;
-    batch.finalized_block = state.finalized_block;
+    const store::ChainState state = store.chain_state(chain.name);
+    auto at = [&](uint64_t line) { return source + ":" + std::to_string(line); };
 
+    // A window (up to --batch-blocks blocks or max_events events) is read and checked whole
+    // before any of it is written, so a bad line leaves nothing of its window behind. Its
+    // contiguous runs of blocks are its batches: a gap in the input starts a new one, and the
+    // watermark advances only over blocks contiguous with it.
+    std::vector<store::Batch> window;
+    uint64_t window_blocks = 0, window_events = 0;
+    std::unordered_map<std::string, SeenId> ids;
+    std::optional<BlockHeader> last;  // the previous block record of the input
+    bool last_written = false;        // ... and it is already committed
+
+    bool detached = false;  // the batch being written lies above the watermark, apart from it
     auto flush = [&] {
-        if (batch.blocks.empty()) return;
-        batch.from = batch.blocks.front().number;
-        batch.to = batch.blocks.back().number;
-        if (batch.from > 0) {
-            auto below = store.block_hash(chain.name, batch.from - 1);
-            if (below && *below != batch.blocks.front().parent_hash)
-                throw DataError(source + ": block " + std::to_string(batch.from) +
-                                " does not link to the stored block " +
-                                std::to_string(batch.from - 1) +
-                                " (a different branch); roll back or re-fetch");
+        for (store::Batch& batch : window) {
+            batch.from = batch.blocks.front().number;
+            batch.to = batch.blocks.back().number;
+            // A range apart from the watermark is recorded as a (finished) backfill, so that
+            // `status --verify` knows why it is stored.
+            if (!batch.parent_required) {
+                auto mark = store.chain_state(chain.name).watermark;
+                detached = mark && batch.from > *mark + 1;
+            }
+            if (detached) {
+                batch.job = store::BackfillJob{batch.from, batch.to};
+                store.start_backfill(chain.name, batch.from, batch.to);
+            }
+            store::IngestResult r;
+            try {
+                r = store.ingest(batch);
+                if (detached) store.finish_backfill(chain.name, batch.from, batch.to);
+            } catch (const DataError& e) {
+                throw DataError(source + ": " + e.what());
+            }
+            report.blocks += batch.blocks.size();
+            report.batches++;
+            report.events_inserted += r.events_inserted;
+            report.events_duplicate += r.events_duplicate;
+            report.last_block = batch.to;
         }
-        store::IngestResult r = store.ingest(batch);
-        report.blocks += batch.blocks.size();
-        report.batches++;
-        report.events_inserted += r.events_inserted;
-        report.events_duplicate += r.events_duplicate;
-        report.last_block = batch.to;
-        batch.blocks.clear();
-        batch.events.clear();
+        window.clear();
+        ids.clear();
+        window_blocks = window_events = 0;
+        last_written = true;
+    };
+    auto new_batch = [&](bool continues_written) {
+        store::Batch& b = window.emplace_back();
+        b.chain = chain.name;
+        // Heights stamped on ingested rows are the ones stored; a stream carries no finality.
+        b.safe_block = state.safe_block;
+        b.finalized_block = state.finalized_block;
+        // Continuing a batch of this run: its block below must still be stored at commit.
+        b.parent_required = continues_written;
     };
 
     std::string line;
     uint64_t n = 0;
-    bool first = true;
     while (std::getline(in, line)) {
         ++n;
         if (line.empty()) continue;
@@ -146,29 +198,55 @@ RunReport ingest_stream(const config::ChainConfig& chain, store::Store& store, s
         Where where{source, n};
         ParsedRecord rec = parse_event_record(line, chain.name, keys, where);
         if (rec.is_block) {
-            if (!batch.blocks.empty()) {
-                const BlockHeader& prev = batch.blocks.back();
-                bool contiguous = rec.header.number == prev.number + 1;
-                if (contiguous && rec.header.parent_hash != prev.hash)
-                    throw UsageError(source + ":" + std::to_string(n) + ": block " +
-                                     std::to_string(rec.header.number) +
-                                     " does not link to block " + std::to_string(prev.number));
-                if (!contiguous || batch.blocks.size() >= limits.max_blocks ||
-                    batch.events.size() >= limits.max_events)
-                    flush();
+            const BlockHeader& h = rec.header;
+            bool contiguous = false;
+            if (last) {
+                if (h.number <= last->number)
+                    throw UsageError(at(n) + ": block " + std::to_string(h.number) +
+                                     " comes after block " + std::to_string(last->number) +
+                                     ": blocks must come in increasing order (ingest each range "
+                                     "separately, or sort the input)");
+                contiguous = h.number == last->number + 1;
+                if (contiguous && h.parent_hash != last->hash)
+                    throw UsageError(at(n) + ": block " + std::to_string(h.number) +
+                                     " does not link to block " + std::to_string(last->number) +
+                                     " (its parent_hash is not that block's hash)");
+                if (!contiguous)
+                    spdlog::warn(
+                        "{}: blocks {}..{} are not in the input: block {} starts a new "
+                        "batch, and the watermark advances only over contiguous blocks",
+                        at(n), last->number + 1, h.number - 1, h.number);
+            } else {
+                report.first_block = h.number;
             }
-            if (first) report.first_block = rec.header.number;
-            first = false;
-            batch.blocks.push_back(rec.header);
+            if (window_blocks >= limits.max_blocks || window_events >= limits.max_events) flush();
+            if (window.empty() || !contiguous) new_batch(contiguous && last_written);
+            window.back().blocks.push_back(h);
+            ++window_blocks;
+            last = h;
+            last_written = false;
             continue;
         }
-        if (batch.blocks.empty() || rec.event.block_number != batch.blocks.back().number ||
-            rec.event.block_hash != batch.blocks.back().hash)
-            throw UsageError(source + ":" + std::to_string(n) + ": event of block " +
-                             std::to_string(rec.event.block_number) +
+        const BalanceEvent& e = rec.event;
+        if (!last || window.empty() || e.block_number != last->number || e.block_hash != last->hash)
+            throw UsageError(at(n) + ": event of block " + std::to_string(e.block_number) +
                              " does not follow its block record");
-        report.transfers += rec.event.leg == 1 ? 1 : 0;
-        batch.events.push_back(rec.event);
+        store::Batch& batch = window.back();
+        auto [seen, fresh] =
+            ids.try_emplace(id_bytes(e), SeenId{n, window.size() - 1, batch.events.size()});
+        if (!fresh) {
+            const BalanceEvent& other = window[seen->second.batch].events[seen->second.event];
+            if (other.token != e.token || other.account != e.account || other.delta != e.delta)
+                throw UsageError(at(n) + ": event id " + keys.event_id(chain.name, e) +
+                                 " was already given at line " + std::to_string(seen->second.line) +
+                                 " with another content (account " + keys.account(other.account) +
+                                 ", delta " + other.delta.to_decimal() + "; here account " +
+                                 keys.account(e.account) + ", delta " + e.delta.to_decimal() +
+                                 "): one id must name one balance change");
+        }
+        report.transfers += e.leg == 1 ? 1 : 0;
+        batch.events.push_back(e);
+        ++window_events;
     }
     if (in.bad()) throw Error(source + ": read error after line " + std::to_string(n));
     if (!stop_requested()) flush();

@@ -69,6 +69,11 @@ struct Batch {
     uint64_t safe_block = 0;       // the chain's safe height when fetched (stamps finality)
     uint64_t finalized_block = 0;  // the chain's finalized height when fetched
     std::optional<BackfillJob> job;
+    // The writer saw block from - 1 stored (or wrote it itself): it must still be there, with
+    // the hash blocks.front().parent_hash, when the batch commits. A rollback or replay that ran
+    // meanwhile makes the commit fail instead of leaving a hole. Whether or not it is set, a
+    // stored block below that does not link is refused.
+    bool parent_required = false;
     std::vector<Utxo> created;             // Bitcoin: outputs the blocks create …
     std::vector<Spend> spent;              // … and spend (the UTXO table follows the events)
     std::vector<DeadLetter> dead_letters;  // set aside (quarantined) with the batch
@@ -122,6 +127,15 @@ struct Status {
     uint64_t reorg_count = 0;
     std::optional<ReorgRecord> last_reorg;
     std::vector<BackfillJob> unfinished_backfills;
+};
+
+// How the stored blocks of a chain hang together (invariant 8 of DESIGN.md).
+struct BlockRun {
+    uint64_t from = 0, to = 0;
+};
+struct ContinuityReport {
+    std::vector<BlockRun> runs;         // maximal runs of consecutive stored blocks
+    std::vector<std::string> problems;  // empty when every run is explained and links
 };
 
 struct BalanceQuery {
@@ -217,7 +231,9 @@ class Store {
 
     // One transaction: blocks, events (new ones only), their balance deltas aggregated per
     // (token, account), the watermark (never backwards, only when contiguous) and backfill
-    // progress. Throws DataError when a stored block has a different hash.
+    // progress. Throws DataError when a stored block has a different hash, when the stored block
+    // below does not link, or when an event id is stored with another content; Error when the
+    // block below is gone although the batch requires it (another process unwound it).
     IngestResult ingest(const Batch& batch);
     // Bitcoin: the stored outputs `at` names (nullopt where unknown), spent or not.
     std::vector<std::optional<Utxo>> find_utxos(const std::string& chain,
@@ -233,6 +249,7 @@ class Store {
 
     // Returns where a backfill of [from, to] should continue (from, or past what was done).
     uint64_t start_backfill(const std::string& chain, uint64_t from, uint64_t to);
+    // Marks the job done; throws Error when its blocks were unwound meanwhile (a rollback ran).
     void finish_backfill(const std::string& chain, uint64_t from, uint64_t to);
 
     // Session advisory lock for the one follower of a chain; false (and who holds it) if taken.
@@ -271,6 +288,10 @@ class Store {
                              const std::vector<ReconcileDiff>& diffs);
     // Pairs whose balance differs from the sum of their events (invariant 4); empty when sound.
     std::vector<SumMismatch> verify_balances(const std::string& chain);
+    // Stored blocks form runs that link by parent hash, that end at the watermark or lie in what
+    // recorded backfills say they did, with no hole inside a backfill's done range, and every
+    // event belongs to a stored block (invariant 8).
+    ContinuityReport verify_continuity(const std::string& chain);
 
     struct Impl;
 

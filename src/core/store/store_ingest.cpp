@@ -127,6 +127,30 @@ void write_new_events(pqxx::work& tx, const Batch& b, const Stamps& st, IngestRe
     result.balances_touched = up.affected_rows();
 }
 
+// An event id names one balance change: the same id with another token, account or amount is two
+// different items under one name (a broken node or stream), never a duplicate to skip. The same
+// content in another block is a duplicate (Bitcoin's BIP30 coinbases repeat a txid).
+void refuse_conflicting_ids(pqxx::work& tx, const Batch& b) {
+    auto c = tx.exec(
+        "SELECT '0x' || encode(s.tx_hash, 'hex'), s.event_index, s.leg, s.block_number,"
+        " s.delta::text, e.block_number, e.delta::text,"
+        " s.token = e.token, s.account = e.account "
+        "FROM stage_events s JOIN balance_events e USING (chain, tx_hash, event_index, leg) "
+        "WHERE (s.token, s.account, s.delta) IS DISTINCT FROM (e.token, e.account, e.delta) "
+        "LIMIT 1");
+    if (c.empty()) return;
+    const auto row = c[0];
+    std::string differs = !row[7].as<bool>() ? "token" : !row[8].as<bool>() ? "account" : "amount";
+    throw DataError("chain " + b.chain + ": event id (tx " + row[0].as<std::string>() + ", index " +
+                    row[1].as<std::string>() + ", leg " + row[2].as<std::string>() + ") of block " +
+                    row[3].as<std::string>() + " (delta " + row[4].as<std::string>() +
+                    ") is already stored for block " + row[5].as<std::string>() + " with another " +
+                    differs + " (delta " + row[6].as<std::string>() +
+                    "): two different items under one id; nothing of "
+                    "blocks " +
+                    std::to_string(b.from) + ".." + std::to_string(b.to) + " was written");
+}
+
 // Checking path, for a range that was (partly) indexed before: only events not yet stored are
 // inserted, and only their deltas reach the balances.
 void write_events_checked(pqxx::work& tx, const Batch& b, const Stamps& st, IngestResult& result) {
@@ -146,6 +170,35 @@ void write_events_checked(pqxx::work& tx, const Batch& b, const Stamps& st, Inge
         "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM up)");
     result.events_inserted = counts[0].as<uint64_t>();
     result.balances_touched = counts[1].as<uint64_t>();
+    // After the insert, so two items of this batch under one id are compared with each other too.
+    refuse_conflicting_ids(tx, b);
+}
+
+// The first block must link to the stored block below it. Checked under the chain's lock, so no
+// rollback or replay can come between the check and the commit.
+void check_parent(pqxx::work& tx, const Batch& b) {
+    if (b.from == 0) return;
+    const Hash32& parent = b.blocks.front().parent_hash;
+    auto r = tx.exec_params(
+        "SELECT hash = $3, '0x' || encode(hash, 'hex') FROM blocks WHERE chain = $1 AND number = "
+        "$2",
+        b.chain, static_cast<int64_t>(b.from - 1), bytea_param(parent));
+    const std::string range = std::to_string(b.from) + ".." + std::to_string(b.to);
+    if (r.empty()) {
+        if (!b.parent_required) return;
+        throw Error("chain " + b.chain + ": block " + std::to_string(b.from - 1) +
+                    ", which blocks " + range +
+                    " build on, was removed while this run was writing (a rollback or replay of "
+                    "the chain ran meanwhile); nothing of them was written. Run the command "
+                    "again: it continues from what is stored");
+    }
+    if (r[0][0].as<bool>()) return;
+    const std::string stored = r[0][1].as<std::string>();
+    throw DataError("chain " + b.chain + ": block " + std::to_string(b.from) +
+                    " does not link to the stored block " + std::to_string(b.from - 1) +
+                    " (stored as " + stored + ", its parent is " + hex::encode(parent) +
+                    "); nothing of blocks " + range +
+                    " was written. Run `chainidx scan` to unwind a reorg, or `chainidx rollback`");
 }
 
 // Raises the stored safe/finalized heights (never past the watermark, never backwards: a lagging
@@ -199,6 +252,13 @@ IngestResult Store::ingest(const Batch& b) {
         b.blocks.size() != b.to - b.from + 1)
         throw DataError("chain " + b.chain + ": batch " + std::to_string(b.from) + ".." +
                         std::to_string(b.to) + " does not carry every block of its range");
+    // The last guard of "nothing is accepted that the database cannot hold" (readers check first).
+    for (const BlockHeader& h : b.blocks)
+        if (std::string why = unstorable(h); !why.empty())
+            throw DataError("chain " + b.chain + ": " + why);
+    for (const BalanceEvent& e : b.events)
+        if (std::string why = unstorable(e); !why.empty())
+            throw DataError("chain " + b.chain + ": " + why);
     // A batch is idempotent: after a broken connection it is simply written again.
     return m_impl->retrying("a batch commit", [&]() -> IngestResult {
         ensure_staging(*m_impl);
@@ -232,6 +292,7 @@ IngestResult Store::ingest_once(const Batch& b, bool allow_fast_path) {
         st.finalized = std::max(st.finalized, w[0][1].as<uint64_t>());
     }
 
+    check_parent(tx, b);
     write_blocks(tx, b, st);
     bool fresh = allow_fast_path &&
                  !tx.exec_params1(
@@ -326,7 +387,8 @@ UnwindResult Store::unwind(const UnwindRequest& req) {
         "WHERE chain = $1",
         req.chain, keep, std::string(kept[0][0].c_str()));
     tx.exec_params(
-        "UPDATE backfill_jobs SET next_block = LEAST(next_block, $2 + 1), finished_at = NULL,"
+        "UPDATE backfill_jobs SET next_block = GREATEST(from_block, LEAST(next_block, $2 + 1)),"
+        " finished_at = NULL,"
         " updated_at = now() WHERE chain = $1 AND to_block > $2",
         req.chain, keep);
     tx.exec_params(
@@ -378,11 +440,19 @@ void Store::finish_backfill(const std::string& chain, uint64_t from, uint64_t to
 
 void Store::finish_backfill_once(const std::string& chain, uint64_t from, uint64_t to) {
     pqxx::work tx(*m_impl->conn);
-    tx.exec_params(
-        "UPDATE backfill_jobs SET finished_at = now(), updated_at = now(),"
-        " next_block = GREATEST(next_block, $3 + 1) "
-        "WHERE chain = $1 AND from_block = $2 AND to_block = $3",
+    tx.exec_params(k_chain_xact_lock, chain);  // no unwind between the check and the mark
+    // Done only when every block of the job is committed: an unwind moves next_block back.
+    auto r = tx.exec_params(
+        "UPDATE backfill_jobs SET finished_at = now(), updated_at = now() "
+        "WHERE chain = $1 AND from_block = $2 AND to_block = $3 AND next_block > to_block "
+        "RETURNING 1",
         chain, static_cast<int64_t>(from), static_cast<int64_t>(to));
+    if (r.empty())
+        throw Error("chain " + chain + ": backfill " + std::to_string(from) + ".." +
+                    std::to_string(to) +
+                    " is not complete: some of its blocks were removed while it ran (a rollback "
+                    "or replay of the chain ran meanwhile). Run the backfill again: it continues "
+                    "from what is stored");
     tx.commit();
 }
 

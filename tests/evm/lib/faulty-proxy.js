@@ -1,10 +1,11 @@
 'use strict';
 // A JSON-RPC proxy on 127.0.0.1 in front of anvil that behaves like a strict provider: it refuses
 // eth_getLogs over more than `maxLogRange` blocks (the error wording of geth/Alchemy), and answers
-// the first `fail503` requests with HTTP 503 + Retry-After. Counts what it did.
+// the first `fail503` requests with HTTP 503 + Retry-After, and delays every answer by `delayMs`.
+// Counts what it did.
 const http = require('node:http');
 
-function startFaultyProxy(targetUrl, { maxLogRange = 8, fail503 = 1 } = {}) {
+function startFaultyProxy(targetUrl, { maxLogRange = 8, fail503 = 1, delayMs = 0 } = {}) {
   const stats = { requests: 0, refusedRanges: 0, served503: 0, largestLogRange: 0 };
   const server = http.createServer((req, res) => {
     let body = '';
@@ -30,6 +31,7 @@ function startFaultyProxy(targetUrl, { maxLogRange = 8, fail503 = 1 } = {}) {
         }
         stats.largestLogRange = Math.max(stats.largestLogRange, span);
       }
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
       const upstream = await fetch(targetUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
       const text = await upstream.text();
       res.writeHead(upstream.status, { 'Content-Type': 'application/json' });
