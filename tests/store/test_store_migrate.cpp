@@ -114,3 +114,51 @@ TEST_CASE("migration_newer_than_the_binary_is_refused") {
     db.sql->exec("DELETE FROM schema_migrations WHERE version = 9999");
     CHECK_NOTHROW(s.require_current_schema());
 }
+
+// A database another application uses (issue 10 #14): its tables are never touched, a failed
+// migrate leaves nothing behind, and a schema of chainidx's own (options=-csearch_path=…) works
+// next to them.
+TEST_CASE("migrate_in_another_applications_database_is_refused_cleanly_or_kept_apart") {
+    TestDb db(false);
+    db.store->migrate_down(1000);
+    db.sql->exec("DROP TABLE schema_migrations");
+    struct Cleanup {
+        Sql& sql;
+        ~Cleanup() {
+            sql.exec(
+                "DROP TABLE IF EXISTS schema_migrations, blocks; DROP SCHEMA IF EXISTS indexer "
+                "CASCADE");
+        }
+    } cleanup{*db.sql};
+
+    SUBCASE("golang-migrate's schema_migrations") {
+        db.sql->exec("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean)");
+        db.sql->exec("INSERT INTO schema_migrations VALUES (3, false)");
+        store::Store s(db.url, "chainidx_store_tests");
+        CHECK_THROWS_WITH_AS(s.migrate_up(), doctest::Contains("is not chainidx's"), UsageError);
+        CHECK_THROWS_WITH_AS(s.migration_status(), doctest::Contains("version, dirty"), UsageError);
+        CHECK(db.sql->count("SELECT count(*) FROM schema_migrations") == 1);
+    }
+    SUBCASE("a table of the same name, no schema_migrations") {
+        db.sql->exec("CREATE TABLE blocks (id int)");
+        store::Store s(db.url, "chainidx_store_tests");
+        CHECK_THROWS_WITH_AS(s.migrate_up(), doctest::Contains("CREATE SCHEMA chainidx"),
+                             UsageError);
+        CHECK(db.sql->text("SELECT to_regclass('schema_migrations')::text") == "NULL");
+        CHECK(db.sql->count("SELECT count(*) FROM information_schema.columns WHERE "
+                            "table_schema = 'public' AND table_name = 'blocks'") == 1);
+
+        // Its own schema, named in the URL: chainidx's tables live there, the others untouched.
+        db.sql->exec("CREATE SCHEMA indexer");
+        const std::string url = db.url + (db.url.find('?') == std::string::npos ? "?" : "&") +
+                                "options=-csearch_path%3Dindexer";
+        store::Store apart(url, "chainidx_store_tests");
+        CHECK_FALSE(apart.migrate_up().empty());
+        CHECK_NOTHROW(apart.require_current_schema());
+        CHECK(db.sql->count("SELECT count(*) FROM information_schema.tables WHERE "
+                            "table_schema = 'indexer' AND table_name = 'balance_events'") == 1);
+        CHECK(db.sql->count("SELECT count(*) FROM information_schema.columns WHERE "
+                            "table_schema = 'public' AND table_name = 'blocks'") == 1);
+        CHECK(apart.migrate_up().empty());
+    }
+}

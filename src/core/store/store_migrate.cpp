@@ -16,10 +16,24 @@ struct Applied {
     std::string name, checksum, applied_at;
 };
 
+// How to keep chainidx apart from another application's tables in a shared database.
+constexpr const char* k_own_schema_hint =
+    "give chainidx a database of its own, or a schema: CREATE SCHEMA chainidx; then add "
+    "options=-csearch_path=chainidx to the database URL (…/db?options=-csearch_path%3Dchainidx)";
+
 std::map<int, Applied> read_applied(pqxx::transaction_base& tx) {
     std::map<int, Applied> out;
-    auto exists = tx.exec1("SELECT to_regclass('schema_migrations') IS NOT NULL");
-    if (!exists[0].as<bool>()) return out;
+    // The table of that name first on the search path, and whether it has chainidx's columns.
+    auto found = tx.exec1(
+        "SELECT to_regclass('schema_migrations') IS NOT NULL, coalesce((SELECT "
+        "string_agg(attname, ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = "
+        "to_regclass('schema_migrations') AND attnum > 0 AND NOT attisdropped), '')");
+    if (!found[0].as<bool>()) return out;
+    const std::string columns = found[1].as<std::string>();
+    if (columns.rfind("version, name, checksum, applied_at", 0) != 0)
+        throw UsageError(
+            "this database has a table schema_migrations that is not chainidx's (its columns: " +
+            columns + "; golang-migrate and other tools use that name): " + k_own_schema_hint);
     for (auto row :
          tx.exec("SELECT version, name, checksum, applied_at::text FROM schema_migrations"))
         out[row[0].as<int>()] = {row[1].as<std::string>(), row[2].as<std::string>(),
@@ -96,14 +110,7 @@ std::vector<MigrationState> Store::migration_status() {
 std::vector<MigrationState> Store::migrate_up() {
     auto& conn = *m_impl->conn;
     MigrateLock lock(conn);
-    {
-        pqxx::work tx(conn);
-        tx.exec(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
-            " applied_at timestamptz NOT NULL DEFAULT now())");
-        tx.commit();
-    }
+    // Read first: a current schema needs no DDL, so a role without CREATE hears "up to date".
     std::map<int, Applied> applied;
     {
         pqxx::read_transaction tx(conn);
@@ -115,10 +122,22 @@ std::vector<MigrationState> Store::migrate_up() {
         if (applied.count(m.version)) continue;
         pqxx::work tx(conn);
         try {
+            // In the migration's own transaction: a first migration that fails leaves nothing.
+            tx.exec(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
+                " applied_at timestamptz NOT NULL DEFAULT now())");
             tx.exec(m.up_sql);
         } catch (const pqxx::sql_error& e) {
-            throw Error("migration " + label(m) +
-                        " failed, nothing of it was applied: " + e.what());
+            std::string what = e.what();
+            while (!what.empty() && (what.back() == '\n' || what.back() == ' ')) what.pop_back();
+            what = "migration " + label(m) + " failed, nothing of it was applied: " + what;
+            if (e.sqlstate() == "42P07")  // duplicate_table: another application's table
+                throw UsageError(what + "; a table of that name belongs to something else: " +
+                                 k_own_schema_hint);
+            if (e.sqlstate() == "42501")  // insufficient_privilege
+                what += "; run migrate as the role that owns the schema";
+            throw Error(what);
         }
         tx.exec_params(
             "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
