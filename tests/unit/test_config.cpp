@@ -526,7 +526,7 @@ TEST_CASE("config_rpc_resilience_keys_parse_with_defaults_and_checks") {
     CHECK(d.rpc_breaker_failures.value == 5);
     CHECK(d.rpc_breaker_cooldown_ms.value == 30000);
     CHECK(d.rpc_retry_budget_ms.value == 120000);
-    CHECK(d.rpc_max_response_bytes.value == uint64_t(256) << 20);
+    CHECK(d.rpc_max_response_bytes.value == uint64_t(64) << 20);
     CHECK(d.ca_file.value.empty());
 
     std::string text = config::describe(c);

@@ -15,7 +15,9 @@ namespace {
 struct WriteState {
     std::string* body;
     size_t limit;
+    CURL* curl;
     bool too_large = false;
+    bool sized = false;
 };
 
 size_t on_write(char* data, size_t size, size_t nmemb, void* user) {
@@ -24,6 +26,15 @@ size_t on_write(char* data, size_t size, size_t nmemb, void* user) {
     if (st->body->size() + n > st->limit) {
         st->too_large = true;
         return 0;  // aborts the transfer
+    }
+    // One buffer of the announced size (plus simdjson's padding), not a doubling one that can
+    // hold twice the answer: the parser then reads it in place.
+    if (!st->sized) {
+        st->sized = true;
+        curl_off_t length = -1;
+        if (curl_easy_getinfo(st->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+            length > 0 && static_cast<size_t>(length) <= st->limit)
+            st->body->reserve(static_cast<size_t>(length) + simdjson::SIMDJSON_PADDING);
     }
     if (st->body->capacity() < st->body->size() + n + simdjson::SIMDJSON_PADDING)
         st->body->reserve(
@@ -97,7 +108,7 @@ HttpResponse HttpClient::post_json(std::string_view body) {
     CURL* c = static_cast<CURL*>(m_curl);
     HttpResponse resp;
     resp.body.reserve(64 * 1024);
-    WriteState st{&resp.body, m_max_response_bytes};
+    WriteState st{&resp.body, m_max_response_bytes, c};
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp.retry_after_s);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
