@@ -7,6 +7,7 @@
 
 #include "cli/logging.hpp"
 #include "core/model/errors.hpp"
+#include "core/store/database_url.hpp"
 
 namespace chainidx::cli {
 
@@ -106,7 +107,13 @@ config::Config load_config(const GlobalOptions& g, const ChainFlags* chain) {
         o.rpc = chain->rpc;
         o.batch_blocks = chain->batch_blocks;
     }
-    return config::load(o);
+    config::Config config = config::load(o);
+    // The database URL is checked, and its secrets remembered, before anything can print it; a
+    // bad one is an error once it is used, one given as a flag at once.
+    store::check_database_url(config);
+    if (!g.database_url.empty() && !config.database_url_unresolved.empty())
+        throw UsageError(config.database_url_unresolved);
+    return config;
 }
 
 std::unique_ptr<store::Store> open_store(const config::Config& config, const std::string& what,

@@ -12,6 +12,7 @@
 #include "core/alert/webhook.hpp"
 #include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
+#include "core/model/secrets.hpp"
 #include "core/pipeline/stop.hpp"
 
 namespace {
@@ -30,11 +31,13 @@ void on_signal(int sig) {
 }
 
 // The one place a failed run is reported: a JSON log line with --log-format json, else text.
+// Never with a secret in it, whatever the message quotes (libpq, libcurl, a node).
 void report_error(const chainidx::cli::GlobalOptions& g, const std::string& what) {
+    const std::string shown = chainidx::secrets::scrub(what);
     if (g.log_format == "json" && spdlog::default_logger())
-        spdlog::error("{}", what);
+        spdlog::error("{}", shown);
     else
-        std::cerr << "chainidx: error: " << what << "\n";
+        std::cerr << "chainidx: error: " << shown << "\n";
 }
 
 // Written at the end of every run that got as far as parsing, failed or not, so a timer's

@@ -41,6 +41,10 @@ class Notifier {
     std::map<std::string, std::chrono::steady_clock::time_point> m_last_sent;
 };
 
+// The JSON body posted for `alert`, every string scrubbed of the remembered secrets (a summary or
+// a detail may quote an error from libpq, libcurl or a node).
+nlohmann::json payload(const Alert& alert);
+
 // The process-wide notifier.
 Notifier& notifier();
 
