@@ -9,6 +9,7 @@
 
 #include "cli/common.hpp"
 #include "cli/logging.hpp"
+#include "cli/parse_error.hpp"
 #include "core/alert/webhook.hpp"
 #include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
@@ -121,8 +122,9 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        // Parse errors come before logging is set up: always plain text.
-        std::cerr << "chainidx: error: " << e.what() << "\n"
+        // Parse errors come before logging is set up: always plain text, naming flags but never
+        // the values typed (URLs with keys, passwords).
+        std::cerr << "chainidx: error: " << cli::describe_parse_error(app, e, argc, argv) << "\n"
                   << "Run with --help for usage.\n";
         return k_exit_usage;
     } catch (const Error& e) {
