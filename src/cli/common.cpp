@@ -7,6 +7,7 @@
 
 #include "cli/logging.hpp"
 #include "core/model/errors.hpp"
+#include "core/rpc/url.hpp"
 #include "core/store/database_url.hpp"
 
 namespace chainidx::cli {
@@ -108,11 +109,15 @@ config::Config load_config(const GlobalOptions& g, const ChainFlags* chain) {
         o.batch_blocks = chain->batch_blocks;
     }
     config::Config config = config::load(o);
-    // The database URL is checked, and its secrets remembered, before anything can print it; a
-    // bad one is an error once it is used, one given as a flag at once.
+    // Connection strings are checked, and their secrets remembered, before anything can print
+    // them; a bad one is an error once it is used, one given as a flag at once.
     store::check_database_url(config);
+    rpc::check_endpoint_urls(config);
     if (!g.database_url.empty() && !config.database_url_unresolved.empty())
         throw UsageError(config.database_url_unresolved);
+    if (chain && !chain->rpc.empty() && config.chains.count(chain->chain) &&
+        !config.chains.at(chain->chain).rpc_unresolved.empty())
+        throw UsageError(config.chains.at(chain->chain).rpc_unresolved);
     return config;
 }
 

@@ -96,7 +96,9 @@ int main(int argc, char** argv) {
     app.parse_complete_callback([&] {
         cli::setup_logging(global.log_level, global.log_format);
         alert::notifier().configure(
-            {global.alert_webhook, global.alert_cooldown_s, global.alert_reorg_depth});
+            {global.alert_webhook,
+             cli::option_origin("--alert-webhook", "CHAINIDX_ALERT_WEBHOOK", argc, argv),
+             global.alert_cooldown_s, global.alert_reorg_depth});
     });
     // A run that could not finish is worth an alert (bad usage is not: a person is watching).
     auto alert_failure = [&](const std::string& what, int code) {

@@ -9,6 +9,8 @@
 #include "core/config/config.hpp"
 #include "core/model/errors.hpp"
 #include "core/model/secrets.hpp"
+#include "core/rpc/http_client.hpp"
+#include "core/rpc/url.hpp"
 #include "core/store/database_url.hpp"
 
 using namespace chainidx;
@@ -95,6 +97,81 @@ TEST_CASE("check_database_url_accepts_libpq_forms_and_remembers_their_passwords"
     CHECK(secrets::scrub("Pa55Uri p@ssEnc p%40ssEnc Qpass9 two words") == "*** *** *** *** ***");
     CHECK(secrets::scrub("password authentication failed for user \"app\"") ==
           "password authentication failed for user \"app\"");
+    secrets::forget_all();
+}
+
+// Regression test (issue 10 item 5): any scheme libcurl speaks was accepted, and
+// --rpc file:///etc/hostname printed the file; '' and 'not a url' were retried for 46 s.
+TEST_CASE("check_http_url_allows_only_http_and_https") {
+    secrets::forget_all();
+    for (const char* url :
+         {"", "not a url", "ftp://h/K3yFtp1", "file:///etc/hostname", "gopher://h/K3yFtp1",
+          "h:8545", "http://", "https://u:p@ss@h/K3yFtp1"}) {
+        CAPTURE(url);
+        auto problem = rpc::check_http_url(url);
+        REQUIRE(problem);
+        CHECK_FALSE(shows(*problem, "K3yFtp1"));
+        CHECK_FALSE(shows(*problem, "hostname"));
+        CHECK_THROWS_WITH_AS(rpc::require_http_url(url, "flag --alert-webhook"),
+                             doctest::Contains("flag --alert-webhook: the URL"), UsageError);
+    }
+    for (const char* url : {"http://127.0.0.1:8545", "https://eth.example/v2/K3yGood1",
+                            "HTTPS://eth.example/rpc?apikey=K3yGood2", "http://[::1]:8545/"}) {
+        CAPTURE(url);
+        CHECK_FALSE(rpc::check_http_url(url));
+    }
+    // libcurl itself is told the same (CURLOPT_PROTOCOLS_STR), and the client refuses first.
+    CHECK_THROWS_AS(rpc::HttpClient("file:///etc/hostname", 1000, 1 << 20), RpcError);
+    secrets::forget_all();
+}
+
+TEST_CASE("check_http_url_remembers_credentials_path_and_query") {
+    secrets::forget_all();
+    CHECK_FALSE(rpc::check_http_url(
+        "https://us3r:Pa55%40word@eth.example:8545/v2/K3yPath1?apikey=K3yQuery1&chain=mainnet"));
+    const std::string shown = secrets::scrub(
+        "us3r Pa55%40word Pa55@word K3yPath1 K3yQuery1 /v2/K3yPath1?apikey=K3yQuery1 "
+        "eth.example chain mainnet");
+    CAPTURE(shown);
+    for (const char* secret : {"us3r", "Pa55", "K3yPath1", "K3yQuery1"})
+        CHECK_FALSE(shows(shown, secret));
+    // The host and plain words stay: they say where things went wrong.
+    CHECK(shows(shown, "eth.example chain mainnet"));
+    secrets::forget_all();
+}
+
+TEST_CASE("connection_strings_without_secrets_stay_readable_in_messages") {
+    secrets::forget_all();
+    CHECK_FALSE(rpc::check_http_url("http://127.0.0.1:8545"));
+    CHECK_FALSE(rpc::check_http_url("https://node.example/"));
+    CHECK_FALSE(store::check_database_url("host=localhost dbname=idx"));
+    CHECK_FALSE(store::check_database_url("postgres://app@127.0.0.1/idx"));
+    const std::string text =
+        "via http://127.0.0.1:8545 and https://node.example/; database host=localhost dbname=idx "
+        "or postgres://app@127.0.0.1/idx";
+    CHECK(secrets::scrub(text) == text);
+    secrets::forget_all();
+}
+
+TEST_CASE("check_endpoint_urls_names_the_origin_and_the_chain") {
+    secrets::forget_all();
+    config::Config c;
+    c.chains["eth"].rpc = {{"https://good.example/v2/K3y1", "file:///etc/hostname"}, "flag --rpc"};
+    c.chains["base"].rpc = {{"not a url"}, "env CHAINIDX_BASE_RPC"};
+    c.chains["poly"].rpc = {{"ftp://h/K3y2"}, "file c.toml:7"};
+    c.chains["ok"].rpc = {{"http://127.0.0.1:8545"}, "default"};
+    rpc::check_endpoint_urls(c);
+    CHECK(c.chains["eth"].rpc_unresolved.rfind("flag --rpc (chain eth): endpoint 2 of 2 ", 0) == 0);
+    CHECK(c.chains["base"].rpc_unresolved.rfind("env CHAINIDX_BASE_RPC (chain base): ", 0) == 0);
+    CHECK(c.chains["poly"].rpc_unresolved.rfind("c.toml:7: chains.poly.rpc: ", 0) == 0);
+    CHECK(c.chains["ok"].rpc_unresolved.empty());
+    CHECK(c.chains["eth"].rpc.value.empty());  // nothing can use a chain's endpoints any more
+    CHECK_THROWS_WITH_AS(c.chain("eth"), doctest::Contains("chain eth"), UsageError);
+    for (const auto& [name, chain] : c.chains) {
+        CHECK_FALSE(shows(chain.rpc_unresolved, "K3y"));
+        CHECK_FALSE(shows(chain.rpc_unresolved, "hostname"));
+    }
+    CHECK_FALSE(shows(config::describe(c), "K3y"));
     secrets::forget_all();
 }
 

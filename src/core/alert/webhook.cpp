@@ -7,6 +7,7 @@
 
 #include "core/model/secrets.hpp"
 #include "core/rpc/http_client.hpp"
+#include "core/rpc/url.hpp"
 
 namespace chainidx::alert {
 
@@ -50,6 +51,8 @@ nlohmann::json payload(const Alert& a) {
 }
 
 void Notifier::configure(Settings settings) {
+    // Its path and query are a secret (Slack's hook URLs are the credential).
+    if (!settings.url.empty()) rpc::require_http_url(settings.url, settings.url_origin);
     std::lock_guard lock(m_mutex);
     m_settings = std::move(settings);
 }
