@@ -24,8 +24,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         ->option_text("FILE")
         ->envname("CHAINIDX_CONFIG");
     app.add_option("--db", g.database_url,
-                   "PostgreSQL URL, e.g. postgres://user:pass@host/db (default: "
-                   "$CHAINIDX_DATABASE_URL, then [database] url)")
+                   "PostgreSQL URL, e.g. postgres://user:pass@host/db, or key=value pairs "
+                   "(host=… dbname=…) (default: $CHAINIDX_DATABASE_URL, then [database] url)")
         ->option_text("URL");
     app.add_option("--log-level", g.log_level, "debug, info (default), warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
