@@ -7,6 +7,8 @@
 
 #include "cli/logging.hpp"
 #include "core/model/errors.hpp"
+#include "core/rpc/url.hpp"
+#include "core/store/database_url.hpp"
 
 namespace chainidx::cli {
 
@@ -22,8 +24,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         ->option_text("FILE")
         ->envname("CHAINIDX_CONFIG");
     app.add_option("--db", g.database_url,
-                   "PostgreSQL URL, e.g. postgres://user:pass@host/db (default: "
-                   "$CHAINIDX_DATABASE_URL, then [database] url)")
+                   "PostgreSQL URL, e.g. postgres://user:pass@host/db, or key=value pairs "
+                   "(host=… dbname=…) (default: $CHAINIDX_DATABASE_URL, then [database] url)")
         ->option_text("URL");
     app.add_option("--log-level", g.log_level, "debug, info (default), warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
@@ -106,7 +108,17 @@ config::Config load_config(const GlobalOptions& g, const ChainFlags* chain) {
         o.rpc = chain->rpc;
         o.batch_blocks = chain->batch_blocks;
     }
-    return config::load(o);
+    config::Config config = config::load(o);
+    // Connection strings are checked, and their secrets remembered, before anything can print
+    // them; a bad one is an error once it is used, one given as a flag at once.
+    store::check_database_url(config);
+    rpc::check_endpoint_urls(config);
+    if (!g.database_url.empty() && !config.database_url_unresolved.empty())
+        throw UsageError(config.database_url_unresolved);
+    if (chain && !chain->rpc.empty() && config.chains.count(chain->chain) &&
+        !config.chains.at(chain->chain).rpc_unresolved.empty())
+        throw UsageError(config.chains.at(chain->chain).rpc_unresolved);
+    return config;
 }
 
 std::unique_ptr<store::Store> open_store(const config::Config& config, const std::string& what,

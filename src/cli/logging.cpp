@@ -1,5 +1,6 @@
 #include "cli/logging.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -9,6 +10,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+
+#include "core/model/secrets.hpp"
 
 namespace chainidx::cli {
 
@@ -27,12 +30,35 @@ class JsonLineSink : public spdlog::sinks::base_sink<std::mutex> {
             {"level", spdlog::level::to_string_view(msg.level).data()},
             {"run", run_id()},
             {"chain", g_chain.empty() ? nullptr : nlohmann::ordered_json(g_chain)},
-            {"msg", std::string(msg.payload.data(), msg.payload.size())}};
+            {"msg", secrets::scrub(std::string_view(msg.payload.data(), msg.payload.size()))}};
         std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         line += '\n';
         std::fwrite(line.data(), 1, line.size(), stderr);
     }
     void flush_() override { std::fflush(stderr); }
+};
+
+// Formats a line with its message scrubbed of every remembered secret: a library or a node may
+// repeat a password or an API key in any message.
+class ScrubbingFormatter : public spdlog::formatter {
+  public:
+    explicit ScrubbingFormatter(std::unique_ptr<spdlog::formatter> inner)
+        : m_inner(std::move(inner)) {}
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+        const std::string payload =
+            secrets::scrub(std::string_view(msg.payload.data(), msg.payload.size()));
+        spdlog::details::log_msg scrubbed = msg;
+        scrubbed.payload = spdlog::string_view_t(payload.data(), payload.size());
+        m_inner->format(scrubbed, dest);
+        msg.color_range_start = scrubbed.color_range_start;
+        msg.color_range_end = scrubbed.color_range_end;
+    }
+    std::unique_ptr<spdlog::formatter> clone() const override {
+        return std::make_unique<ScrubbingFormatter>(m_inner->clone());
+    }
+
+  private:
+    std::unique_ptr<spdlog::formatter> m_inner;
 };
 
 }  // namespace
@@ -57,7 +83,8 @@ void setup_logging(const std::string& level, const std::string& format) {
         logger = std::make_shared<spdlog::logger>("chainidx", std::make_shared<JsonLineSink>());
     } else {
         logger = spdlog::stderr_color_mt("chainidx");
-        logger->set_pattern("chainidx: %^%l%$: %v");
+        logger->set_formatter(std::make_unique<ScrubbingFormatter>(
+            std::make_unique<spdlog::pattern_formatter>("chainidx: %^%l%$: %v")));
     }
     logger->set_level(spdlog::level::from_str(level));
     spdlog::set_default_logger(logger);

@@ -9,9 +9,11 @@
 
 #include "cli/common.hpp"
 #include "cli/logging.hpp"
+#include "cli/parse_error.hpp"
 #include "core/alert/webhook.hpp"
 #include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
+#include "core/model/secrets.hpp"
 #include "core/pipeline/stop.hpp"
 
 namespace {
@@ -30,11 +32,13 @@ void on_signal(int sig) {
 }
 
 // The one place a failed run is reported: a JSON log line with --log-format json, else text.
+// Never with a secret in it, whatever the message quotes (libpq, libcurl, a node).
 void report_error(const chainidx::cli::GlobalOptions& g, const std::string& what) {
+    const std::string shown = chainidx::secrets::scrub(what);
     if (g.log_format == "json" && spdlog::default_logger())
-        spdlog::error("{}", what);
+        spdlog::error("{}", shown);
     else
-        std::cerr << "chainidx: error: " << what << "\n";
+        std::cerr << "chainidx: error: " << shown << "\n";
 }
 
 // Written at the end of every run that got as far as parsing, failed or not, so a timer's
@@ -92,7 +96,9 @@ int main(int argc, char** argv) {
     app.parse_complete_callback([&] {
         cli::setup_logging(global.log_level, global.log_format);
         alert::notifier().configure(
-            {global.alert_webhook, global.alert_cooldown_s, global.alert_reorg_depth});
+            {global.alert_webhook,
+             cli::option_origin("--alert-webhook", "CHAINIDX_ALERT_WEBHOOK", argc, argv),
+             global.alert_cooldown_s, global.alert_reorg_depth});
     });
     // A run that could not finish is worth an alert (bad usage is not: a person is watching).
     auto alert_failure = [&](const std::string& what, int code) {
@@ -118,8 +124,9 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        // Parse errors come before logging is set up: always plain text.
-        std::cerr << "chainidx: error: " << e.what() << "\n"
+        // Parse errors come before logging is set up: always plain text, naming flags but never
+        // the values typed (URLs with keys, passwords).
+        std::cerr << "chainidx: error: " << cli::describe_parse_error(app, e, argc, argv) << "\n"
                   << "Run with --help for usage.\n";
         return k_exit_usage;
     } catch (const Error& e) {

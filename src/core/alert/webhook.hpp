@@ -13,9 +13,10 @@
 namespace chainidx::alert {
 
 struct Settings {
-    std::string url;            // empty: alerts off
-    uint64_t cooldown_s = 600;  // per alert key
-    uint64_t reorg_depth = 3;   // reorgs at least this deep alert
+    std::string url;  // empty: alerts off; else http:// or https:// only
+    std::string url_origin = "flag --alert-webhook";  // named when the URL is refused
+    uint64_t cooldown_s = 600;                        // per alert key
+    uint64_t reorg_depth = 3;                         // reorgs at least this deep alert
     long timeout_ms = 5000;
 };
 
@@ -29,6 +30,7 @@ struct Alert {
 
 class Notifier {
   public:
+    // Throws UsageError naming url_origin when the URL is not an http(s) URL.
     void configure(Settings settings);
     const Settings& settings() const { return m_settings; }
     // Posts the alert unless alerts are off or its key was sent within the cool-down; returns
@@ -40,6 +42,10 @@ class Notifier {
     Settings m_settings;
     std::map<std::string, std::chrono::steady_clock::time_point> m_last_sent;
 };
+
+// The JSON body posted for `alert`, every string scrubbed of the remembered secrets (a summary or
+// a detail may quote an error from libpq, libcurl or a node).
+nlohmann::json payload(const Alert& alert);
 
 // The process-wide notifier.
 Notifier& notifier();

@@ -1,9 +1,11 @@
 #include "core/config/config.hpp"
 
 #include <toml++/toml.h>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -468,24 +470,64 @@ const std::string& Config::require_database_url() const {
     return database_url.value;
 }
 
+namespace {
+
+// "pw" in "password=pw" of a URI query (libpq's keys are case-sensitive).
+std::string redact_query_passwords(std::string url) {
+    const size_t query = url.find('?');
+    if (query == std::string::npos) return url;
+    for (size_t at = query + 1; at < url.size();) {
+        size_t end = url.find('&', at);
+        if (end == std::string::npos) end = url.size();
+        const size_t eq = url.find('=', at);
+        if (eq < end) {
+            const std::string_view key(url.data() + at, eq - at);
+            if (key == "password" || key == "sslpassword") {
+                url.replace(eq + 1, end - eq - 1, "***");
+                end = eq + 4;
+            }
+        }
+        at = end + 1;
+    }
+    return url;
+}
+
+// A host[:port] as it may be shown: name or address characters, a numeric port.
+bool plain_host(std::string_view host) {
+    if (host.empty()) return false;
+    size_t port = host.rfind(':');
+    if (host.back() == ']' || host.find(':') != port) port = std::string_view::npos;  // IPv6
+    for (size_t i = 0; i < host.size(); ++i) {
+        const char c = host[i];
+        const bool digit = c >= '0' && c <= '9';
+        if (port != std::string_view::npos && i > port
+                ? !digit
+                : !(std::isalnum(static_cast<unsigned char>(c)) || std::strchr(".-_:[]", c) ||
+                    i == port))
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::string redact_database_url(const std::string& url) {
-    // URI form: scheme://user:password@host/...
+    // URI form: scheme://user:password@host/...?password=...
     auto scheme = url.find("://");
     if (scheme != std::string::npos) {
-        auto at = url.find('@', scheme + 3);
-        if (at != std::string::npos) {
-            auto colon = url.find(':', scheme + 3);
-            if (colon != std::string::npos && colon < at)
-                return url.substr(0, colon + 1) + "***" + url.substr(at);
+        std::string out = url;
+        // The user info ends at the last '@': a password may hold an unencoded '@', '/' or '?',
+        // and none of it may show (a '@' further right only masks more than needed).
+        const size_t start = scheme + 3;
+        const size_t at = out.rfind('@');
+        if (at != std::string::npos && at >= start) {
+            const size_t colon = out.find(':', start);
+            if (colon < at) out.replace(colon + 1, at - colon - 1, "***");
         }
-        auto pw = url.find("password=");
-        if (pw != std::string::npos) {
-            auto end = url.find('&', pw);
-            return url.substr(0, pw) + "password=***" +
-                   (end == std::string::npos ? "" : url.substr(end));
-        }
-        return url;
+        return redact_query_passwords(out);
     }
+    // Nothing that looks like a connection string: it may be anything, so none of it shows.
+    if (url.find('=') == std::string::npos) return url.empty() ? url : "***";
     // Keyword form: "host=x password=secret", "password = 'two words'" (libpq allows spaces
     // around '=' and single-quoted values with \' escapes).
     std::string out;
@@ -522,12 +564,16 @@ std::string redact_rpc_url(const std::string& url) {
     auto scheme = url.find("://");
     if (scheme == std::string::npos) return "<rpc endpoint>";
     auto host_start = scheme + 3;
-    auto at = url.find('@', host_start);
     auto slash = url.find_first_of("/?#", host_start);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) host_start = at + 1;
-    std::string out =
-        url.substr(0, scheme + 3) +
+    // The user info ends at the last '@' of the authority (a password may hold an unencoded '@').
+    auto at = url.rfind('@', slash == std::string::npos ? std::string::npos : slash);
+    if (at != std::string::npos && at >= host_start && (slash == std::string::npos || at < slash))
+        host_start = at + 1;
+    const std::string host =
         url.substr(host_start, slash == std::string::npos ? std::string::npos : slash - host_start);
+    // Anything else there (a password with an unencoded '/', a stray character) may be a secret.
+    if (!plain_host(host)) return url.substr(0, scheme + 3) + "***";
+    std::string out = url.substr(0, scheme + 3) + host;
     if (slash != std::string::npos && url.size() > slash + 1) out += "/***";
     return out;
 }

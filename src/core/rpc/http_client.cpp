@@ -7,6 +7,8 @@
 #include <mutex>
 
 #include "core/config/config.hpp"
+#include "core/model/secrets.hpp"
+#include "core/rpc/url.hpp"
 
 namespace chainidx::rpc {
 
@@ -76,6 +78,9 @@ HttpClient::HttpClient(std::string url, long timeout_ms, size_t max_response_byt
       m_display_url(config::redact_rpc_url(m_url)),
       m_max_response_bytes(max_response_bytes) {
     global_init_once();
+    // Config loading refuses such URLs with their origin already; this is for every other caller.
+    if (auto problem = check_http_url(m_url))
+        throw RpcError("endpoint " + m_display_url + ": the URL " + *problem, false);
     CURL* c = curl_easy_init();
     if (!c) throw RpcError("cannot create an HTTP client (curl_easy_init failed)", false);
     m_curl = c;
@@ -83,6 +88,16 @@ HttpClient::HttpClient(std::string url, long timeout_ms, size_t max_response_byt
     h = curl_slist_append(h, "Expect:");  // no 100-continue round trip on large bodies
     m_headers = h;
     curl_easy_setopt(c, CURLOPT_URL, m_url.c_str());
+    // http and https only, redirects included: libcurl also reads file://, ftp://, … and would
+    // hand their contents to an error message.
+#if LIBCURL_VERSION_NUM >= 0x075500  // 7.85: the _STR forms
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS,
+                     static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 10000L));
@@ -133,7 +148,7 @@ HttpResponse HttpClient::post_json(std::string_view body) {
 }
 
 std::string HttpClient::scrub(std::string_view text) const {
-    std::string out(text);
+    std::string out = secrets::scrub(text);
     auto erase_all = [&](const std::string& secret) {
         if (secret.size() < 4) return;  // "/" or "v2" are not secrets, and would eat the text
         for (size_t at; (at = out.find(secret)) != std::string::npos;)

@@ -1,5 +1,7 @@
 #include "core/config/config.hpp"
 #include "core/model/errors.hpp"
+#include "core/model/secrets.hpp"
+#include "core/store/database_url.hpp"
 #include "core/store/store_impl.hpp"
 
 #include <spdlog/spdlog.h>
@@ -56,7 +58,7 @@ bool Store::Impl::connection_lost(const std::exception& e) {
 }
 
 void Store::Impl::reconnect_after(const char* what, const std::exception& e, int attempt) {
-    std::string cause = e.what();
+    std::string cause = secrets::scrub(e.what());
     while (!cause.empty() && (cause.back() == '\n' || cause.back() == ' ')) cause.pop_back();
     const int delay_s = std::min(1 << (attempt - 1), 5);
     spdlog::warn(
@@ -69,18 +71,23 @@ void Store::Impl::reconnect_after(const char* what, const std::exception& e, int
 
 Store::Store(const std::string& url, const std::string& application_name)
     : m_impl(std::make_unique<Impl>()) {
+    // Config loading refuses such strings with their origin already; this is for every caller.
+    if (auto problem = check_database_url(url))
+        throw UsageError("the database URL " + *problem + " (the value is not shown)");
     m_impl->display_url = config::redact_database_url(url);
     m_impl->url = url;
     m_impl->application_name = application_name;
     try {
         m_impl->connect();
     } catch (const pqxx::broken_connection& e) {
-        std::string msg = e.what();
+        // libpq's messages may repeat parts of the connection string.
+        std::string msg = secrets::scrub(e.what());
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
         throw Error("cannot connect to the database " + m_impl->display_url + ": " + msg +
                     " (check --db / CHAINIDX_DATABASE_URL and that PostgreSQL is running)");
     } catch (const std::exception& e) {
-        throw Error("cannot use the database " + m_impl->display_url + ": " + e.what());
+        throw Error("cannot use the database " + m_impl->display_url + ": " +
+                    secrets::scrub(e.what()));
     }
 }
 
