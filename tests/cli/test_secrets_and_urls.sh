@@ -29,30 +29,29 @@ keep() { all+="$out"$'\n'"$err"$'\n'; }
 
 # A local listener on 127.0.0.1: POST /hook/… is the alert webhook (bodies appended to
 # hooks.ndjson); any other POST is an RPC node that refuses the key and repeats it back.
-cat >listener.py <<'PY'
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.path.startswith("/hook/"):
-            with open("hooks.ndjson", "ab") as f:
-                f.write(body + b"\n")
-            code, text = 200, b"ok"
-        else:
-            code = 401
-            text = ("invalid api key in %s (auth %s)" %
-                    (self.path, self.headers.get("Authorization"))).encode()
-        self.send_response(code)
-        self.send_header("Content-Length", str(len(text)))
-        self.end_headers()
-        self.wfile.write(text)
-    def log_message(self, *args):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-open("port", "w").write(str(s.server_port))
-s.serve_forever()
-PY
-python3 listener.py &
+cat >listener.js <<'JS'
+const http = require('node:http');
+const fs = require('node:fs');
+const s = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (d) => chunks.push(d));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    let code = 200;
+    let text = 'ok';
+    if (req.url.startsWith('/hook/')) {
+      fs.appendFileSync('hooks.ndjson', Buffer.concat([body, Buffer.from('\n')]));
+    } else {
+      code = 401;
+      text = `invalid api key in ${req.url} (auth ${req.headers.authorization})`;
+    }
+    res.writeHead(code, { 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  });
+});
+s.listen(0, '127.0.0.1', () => fs.writeFileSync('port', String(s.address().port)));
+JS
+node listener.js &
 listener_pid=$!
 for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
 port=$(cat port)
