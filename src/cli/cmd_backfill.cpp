@@ -73,11 +73,14 @@ void register_backfill(CLI::App& app, GlobalOptions& g) {
         "Example: chainidx backfill --chain ethereum --from 19000000 --to 19010000");
     add_chain_option(cmd, o->chain);
     add_quarantine_option(cmd, o->chain);
-    cmd->add_option("--from", o->from, "First block")->required()->option_text("BLOCK");
-    cmd->add_option("--to", o->to, "Last block (inclusive)")->required()->option_text("BLOCK");
-    cmd->add_option("--batch-blocks", o->chain.batch_blocks,
-                    "Largest block range fetched and committed in one transaction")
-        ->check(CLI::PositiveNumber)
+    add_number(cmd, "--from", o->from, "First block", k_block_number)
+        ->required()
+        ->option_text("BLOCK");
+    add_number(cmd, "--to", o->to, "Last block (inclusive)", k_block_number)
+        ->required()
+        ->option_text("BLOCK");
+    add_number(cmd, "--batch-blocks", o->chain.batch_blocks,
+               "Largest block range fetched and committed in one transaction", {.min = 1})
         ->option_text("N");
     cmd->add_option("--emit", o->emit,
                     "Write NDJSON to stdout instead of the database: raw (blocks and logs, for "

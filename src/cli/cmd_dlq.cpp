@@ -131,7 +131,7 @@ void register_dlq(CLI::App& app, GlobalOptions& g) {
     list->callback([o, &g] { run_list(*o, g); });
 
     auto* show = dlq->add_subcommand("show", "Show one dead letter with its raw payload");
-    show->add_option("id", o->id, "Its id (from dlq list)")->required();
+    add_number(show, "id", o->id, "Its id (from dlq list)")->required();
     add_output_option(show, o->output);
     show->callback([o, &g] { run_show(*o, g); });
 
@@ -139,12 +139,12 @@ void register_dlq(CLI::App& app, GlobalOptions& g) {
         "retry",
         "Fetch its block again; if the item normalizes now, mark it resolved (exit 0), else "
         "print why not (exit 4)");
-    retry->add_option("id", o->id, "Its id (from dlq list)")->required();
+    add_number(retry, "id", o->id, "Its id (from dlq list)")->required();
     retry->callback([o, &g] { run_retry(*o, g); });
 
     auto* discard = dlq->add_subcommand(
         "discard", "Skip the item from now on: the chain goes on past it (its effect is lost)");
-    discard->add_option("id", o->id, "Its id (from dlq list)")->required();
+    add_number(discard, "id", o->id, "Its id (from dlq list)")->required();
     discard->add_option("--reason", o->reason, "Why, for the log")->option_text("TEXT");
     discard->callback([o, &g] { run_discard(*o, g); });
 }

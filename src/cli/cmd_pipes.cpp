@@ -85,10 +85,8 @@ void register_pipes(CLI::App& app, GlobalOptions& g) {
         ->option_text("NAME");
     ingest->add_option("--input,-i", i->input, "Read this file instead of stdin")
         ->option_text("FILE");
-    ingest
-        ->add_option("--batch-blocks", i->chain.batch_blocks,
-                     "Most blocks committed in one transaction")
-        ->check(CLI::PositiveNumber)
+    add_number(ingest, "--batch-blocks", i->chain.batch_blocks,
+               "Most blocks committed in one transaction", {.min = 1})
         ->option_text("N");
     ingest->callback([i, &g] { run_ingest(*i, g); });
 }

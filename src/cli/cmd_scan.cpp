@@ -76,6 +76,16 @@ void register_scan(CLI::App& app, GlobalOptions& g) {
     cmd->add_option("--metrics-addr", o->metrics_addr,
                     "Serve Prometheus metrics at http://ADDR/metrics while the scan runs "
                     "(e.g. 127.0.0.1:9464)")
+        ->check(CLI::Validator(
+            [](std::string& address) {
+                try {
+                    metrics::parse_listen_address(address);
+                } catch (const std::invalid_argument& e) {
+                    throw FlagError(std::string("--metrics-addr ") + e.what());
+                }
+                return std::string();
+            },
+            "", ""))
         ->option_text("HOST:PORT");
     cmd->callback([o, &g] {
         if (!o->once && !o->follow) throw UsageError("scan needs --once or --follow");

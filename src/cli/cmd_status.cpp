@@ -142,10 +142,12 @@ void register_status(CLI::App& app, GlobalOptions& g) {
     add_output_option(cmd, o->output);
     cmd->add_flag("--verify", o->verify,
                   "Also check that every balance equals the sum of its events (exit 4 if not)");
-    cmd->add_flag("--check", o->check,
-                  "For monitoring: exit 5 when nothing is indexed, the head is unknown, or the "
-                  "watermark lags the head by more than --max-lag blocks");
-    cmd->add_option("--max-lag", o->max_lag, "Blocks of lag --check allows (default 64)")
+    auto* check =
+        cmd->add_flag("--check", o->check,
+                      "For monitoring: exit 5 when nothing is indexed, the head is unknown, or the "
+                      "watermark lags the head by more than --max-lag blocks");
+    add_number(cmd, "--max-lag", o->max_lag, "Blocks of lag --check allows (default 64)")
+        ->needs(check)
         ->option_text("N");
     cmd->callback([o, &g] { run_status(*o, g); });
 }

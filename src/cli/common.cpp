@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <iostream>
 
 #include "cli/logging.hpp"
@@ -13,6 +14,24 @@ namespace chainidx::cli {
 int& exit_code() {
     static int code = 0;
     return code;
+}
+
+void check_decimal(const std::string& flag, std::string& text, const NumberLimits& limits) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+        throw FlagError(flag + " must be a non-negative decimal integer (got " +
+                        (text.empty() ? std::string("nothing") : text) + ")");
+    // "010" is ten: without its leading zeros CLI11's conversion cannot take it for octal.
+    const size_t first = std::min(text.find_first_not_of('0'), text.size() - 1);
+    text.erase(0, first);
+    uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec == std::errc() && end == text.data() + text.size() && v < limits.min)
+        throw FlagError(flag + " must be at least " + std::to_string(limits.min) + " (got " + text +
+                        ")");
+    if (ec != std::errc() || end != text.data() + text.size() || v > limits.max)
+        throw FlagError(flag + " must be at most " + std::to_string(limits.max) +
+                        (limits.max_reason ? std::string(", ") + limits.max_reason : "") +
+                        " (got " + text + ")");
 }
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
@@ -42,12 +61,12 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                    "runs (Slack-style \"text\" field included)")
         ->option_text("URL")
         ->envname("CHAINIDX_ALERT_WEBHOOK");
-    app.add_option("--alert-cooldown", g.alert_cooldown_s,
-                   "Send the same alert (kind, chain, subject) at most once per this many seconds "
-                   "(default 600)")
+    add_number(&app, "--alert-cooldown", g.alert_cooldown_s,
+               "Send the same alert (kind, chain, subject) at most once per this many seconds "
+               "(default 600)")
         ->option_text("SECONDS");
-    app.add_option("--alert-reorg-depth", g.alert_reorg_depth,
-                   "Alert on reorgs at least this many blocks deep (default 3)")
+    add_number(&app, "--alert-reorg-depth", g.alert_reorg_depth,
+               "Alert on reorgs at least this many blocks deep (default 3)")
         ->option_text("N");
     app.add_option("--log-format", g.log_format,
                    "text (for people) or json (one object per line with run id and chain)")

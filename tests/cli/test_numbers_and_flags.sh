@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Numbers and flags an operator can trust (issue 10): every numeric flag is plain decimal (no
+# octal, hex or sign, within range), nonsense flag values and combinations exit 2 naming the
+# flag, an unknown chain is an error for the read commands, an unwritable --metrics-file fails
+# the run, and messages say what happened. Needs a fresh database (CHAINIDX_DATABASE_URL) and
+# node (tests/fakechain serves a small Bitcoin chain).
+. "$(dirname "$0")/lib.sh"
+: "${CHAINIDX_DATABASE_URL:?needs a fresh database in CHAINIDX_DATABASE_URL}"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+node_pid=""
+cleanup() {
+    [ -z "$node_pid" ] || kill "$node_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "$tmp" || exit 1  # no chainidx.toml of the caller's directory
+
+# --- 4: decimal only; a leading zero is decimal, never octal --------------------------------
+run backfill --chain ethereum --from 012 --to 010
+expect_code 2 "backfill --from 012 --to 010"
+expect_err "--from 12 is above --to 10" "a leading zero is read as decimal, not octal"
+for v in 0x10 0b1 0o7 1e3 +5 " 5" 1_000 ""; do
+    run rollback --chain ethereum --to-block "$v" --dry-run
+    expect_code 2 "rollback --to-block '$v'"
+    expect_err "--to-block must be a non-negative decimal integer (got " "--to-block '$v' names the flag"
+done
+run migrate down 0x1
+expect_code 2 "migrate down 0x1"
+expect_err "N must be a non-negative decimal integer (got 0x1)" "migrate down N is decimal"
+
+# --- 12: negative and out-of-range numbers, flag combinations ------------------------------
+run backfill --chain ethereum --from -1 --to 5
+expect_code 2 "backfill --from -1"
+expect_err "--from must be a non-negative decimal integer (got -1)" "--from -1 is refused as -1"
+run status --chain ethereum --check --max-lag -1
+expect_code 2 "status --max-lag -1"
+expect_err "--max-lag must be a non-negative decimal integer (got -1)" "--max-lag -1 is refused"
+run reconcile --chain ethereum --sample=-1
+expect_code 2 "reconcile --sample=-1"
+expect_err "--sample must be a non-negative decimal integer (got -1)" "--sample -1 is refused"
+run --alert-cooldown -5 status --chain ethereum
+expect_code 2 "--alert-cooldown -5"
+expect_err "--alert-cooldown must be a non-negative decimal integer (got -5)" "--alert-cooldown -5"
+run backfill --chain ethereum --from 1 --to 9223372036854775808
+expect_code 2 "backfill --to 2^63"
+expect_err "--to must be at most 9223372036854775807" "a block number above bigint is refused"
+run backfill --chain ethereum --from 1 --to 99999999999999999999999
+expect_code 2 "backfill --to above 2^64"
+expect_err "--to must be at most 9223372036854775807" "a block number above 2^64 is refused"
+run backfill --chain ethereum --from 1 --to 5 --batch-blocks 0
+expect_code 2 "backfill --batch-blocks 0"
+expect_err "--batch-blocks must be at least 1 (got 0)" "--batch-blocks 0 says at least 1"
+run ingest --chain ethereum --batch-blocks 0 </dev/null
+expect_code 2 "ingest --batch-blocks 0"
+expect_err "--batch-blocks must be at least 1 (got 0)" "ingest --batch-blocks 0 says at least 1"
+run status --chain ethereum --max-lag 5
+expect_code 2 "status --max-lag without --check"
+expect_err "--max-lag requires --check" "--max-lag without --check is refused"
+for addr in 127.0.0.1:99999 127.0.0.1:0 127.0.0.1:0x50 9464 :9464 127.0.0.1:; do
+    run scan --chain ethereum --once --metrics-addr "$addr"
+    expect_code 2 "scan --metrics-addr $addr"
+    expect_err "--metrics-addr \"$addr\"" "--metrics-addr $addr is refused, naming it"
+done
+
+# --- 4 (with a database): rollback --to-block 020 is block 20, not 16 ------------------------
+run migrate up
+expect_code 0 "migrate up"
+h() { printf '0x%064d' "$1"; }
+block() {  # NUMBER HASH_SEED: a block record of ethereum whose parent is block NUMBER-1 below
+    printf '{"schema":"chainidx.block/1","chain":"ethereum","number":%s,"hash":"%s","parent_hash":"%s","timestamp":1700000000}\n' \
+        "$1" "$(h "$2")" "$(h $(($1 + 99)))"
+}
+for n in $(seq 0 25); do block "$n" $((n + 100)); done >blocks.ndjson
+run ingest --chain ethereum --input blocks.ndjson
+expect_code 0 "ingest blocks 0..25"
+run rollback --chain ethereum --to-block 020 --dry-run --output json
+expect_code 0 "rollback --to-block 020 --dry-run"
+expect_out '"to_block": 20' "--to-block 020 is block 20"
+expect_out '"blocks_removed": 5' "--to-block 020 would remove blocks 21..25"
+
+finish
