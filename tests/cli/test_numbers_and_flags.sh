@@ -63,6 +63,19 @@ for addr in 127.0.0.1:99999 127.0.0.1:0 127.0.0.1:0x50 9464 :9464 127.0.0.1:; do
     expect_err "--metrics-addr \"$addr\"" "--metrics-addr $addr is refused, naming it"
 done
 
+# --- 10: rpc_timeout_ms and rpc_rate_limit ---------------------------------------------------
+printf '[chains.x]\nfamily = "bitcoin"\nrpc_timeout_ms = 0\n' >timeout.toml
+run --config timeout.toml config show
+expect_code 2 "rpc_timeout_ms = 0"
+expect_err "timeout.toml:3: chains.x.rpc_timeout_ms must be at least 1" "rpc_timeout_ms = 0 is refused"
+printf '[chains.x]\nfamily = "bitcoin"\nrpc_rate_limit = 1e-308\n' >rate.toml
+run --config rate.toml config show
+expect_code 2 "rpc_rate_limit = 1e-308"
+expect_err "rate.toml:3: chains.x.rpc_rate_limit must be 0 (unlimited) or at least 0.001" "a tiny rpc_rate_limit is refused"
+printf '[chains.x]\nfamily = "bitcoin"\nrpc_rate_limit = 0\n' >rate0.toml
+run --config rate0.toml config show
+expect_code 0 "rpc_rate_limit = 0 (unlimited) stays valid"
+
 # --- 4 (with a database): rollback --to-block 020 is block 20, not 16 ------------------------
 run migrate up
 expect_code 0 "migrate up"

@@ -242,13 +242,25 @@ void read_chain(FileReader& r, const std::string& name, const toml::table& t, Ch
             if (v == 0) r.fail(node, full, "must be at least 1");
             c.batch_blocks = r.setting(v, node);
         } else if (key == "rpc_timeout_ms") {
-            c.rpc_timeout_ms = r.setting(r.integer(node, full), node);
+            // 0 would be libcurl's "no timeout": a node that trickles a byte a second holds the
+            // run for ever.
+            uint64_t v = r.integer(node, full);
+            if (v == 0) r.fail(node, full, "must be at least 1 (milliseconds per request)");
+            c.rpc_timeout_ms = r.setting(v, node);
         } else if (key == "rpc_retries") {
             c.rpc_retries = r.setting(r.integer(node, full), node);
         } else if (key == "rpc_retry_budget_ms") {
             c.rpc_retry_budget_ms = r.setting(r.integer(node, full), node);
         } else if (key == "rpc_rate_limit") {
-            c.rpc_rate_limit = r.setting(r.number(node, full), node);
+            const double v = r.number(node, full);
+            if (v > 0 && v < k_min_rpc_rate_limit) {
+                char got[32];
+                std::snprintf(got, sizeof got, "%g", v);
+                r.fail(node, full,
+                       "must be 0 (unlimited) or at least 0.001 requests/s (got " +
+                           std::string(got) + ")");
+            }
+            c.rpc_rate_limit = r.setting(v, node);
         } else if (key == "rpc_max_concurrency") {
             uint64_t v = r.integer(node, full);
             if (v == 0) r.fail(node, full, "must be at least 1");

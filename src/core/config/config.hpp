@@ -61,6 +61,10 @@ struct Config {
     const std::string& require_database_url() const;
 };
 
+// The slowest rpc_rate_limit there is: below it a wait per request would be days (and the
+// arithmetic of the wait overflows); 0 means unlimited.
+constexpr double k_min_rpc_rate_limit = 0.001;
+
 // What the command line said; unset fields leave the file/env value.
 struct Overrides {
     std::optional<std::string> config_file;
