@@ -51,6 +51,7 @@ store::DeadLetter find(store::Store& store, int64_t id) {
 void run_list(const DlqOptions& o, const GlobalOptions& g) {
     auto config = load_config(g);
     auto store = open_store(config, "dlq list");
+    if (!o.chain.empty()) require_known_chain(config, *store, o.chain);
     std::vector<nlohmann::ordered_json> rows;
     for (const auto& d : store->dead_letters(o.chain, o.status))
         rows.push_back(row_of(d, key_format(config, store.get(), d.chain), false));
@@ -122,7 +123,7 @@ void register_dlq(CLI::App& app, GlobalOptions& g) {
     dlq->require_subcommand(1);
 
     auto* list = dlq->add_subcommand("list", "List dead letters (default: the open ones)");
-    list->add_option("--chain", o->chain, "Only this chain")->option_text("NAME");
+    check_chain_name(list->add_option("--chain", o->chain, "Only this chain"))->option_text("NAME");
     list->add_option("--status", o->status,
                      "open (default), quarantined, resolved, discarded or all")
         ->check(CLI::IsMember({"open", "quarantined", "resolved", "discarded", "all"}))

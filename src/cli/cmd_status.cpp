@@ -47,6 +47,7 @@ nlohmann::ordered_json opt(const std::optional<uint64_t>& v) {
 void run_status(const StatusOptions& o, const GlobalOptions& g) {
     auto config = load_config(g, &o.chain);
     auto store = open_store(config, "status");
+    require_known_chain(config, *store, o.chain.chain);
     store::Status s = store->status(o.chain.chain);
     std::optional<uint64_t> head;
     if (auto it = config.chains.find(o.chain.chain);

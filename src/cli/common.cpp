@@ -84,10 +84,21 @@ void add_output_option(CLI::App* sub, Output& out, bool with_ndjson) {
         ->option_text("FORMAT");
 }
 
+CLI::Option* check_chain_name(CLI::Option* opt) {
+    const std::string flag = opt->get_name();
+    return opt->check(CLI::Validator(
+        [flag](std::string& name) {
+            if (std::string problem = config::chain_name_problem(name); !problem.empty())
+                throw FlagError(flag + " " + problem);
+            return std::string();
+        },
+        "", ""));
+}
+
 void add_chain_option(CLI::App* sub, ChainFlags& flags, bool with_rpc) {
-    sub->add_option("--chain", flags.chain,
-                    "Chain name: a [chains.NAME] table of the config, or one of ethereum, base, "
-                    "polygon, arbitrum, bsc")
+    check_chain_name(sub->add_option("--chain", flags.chain,
+                                     "Chain name: a [chains.NAME] table of the config, or one of "
+                                     "ethereum, base, polygon, arbitrum, bsc"))
         ->required()
         ->option_text("NAME");
     if (with_rpc)
@@ -133,6 +144,22 @@ std::unique_ptr<store::Store> open_store(const config::Config& config, const std
     auto s = std::make_unique<store::Store>(config.require_database_url(), "chainidx " + what);
     if (require_schema) s->require_current_schema();
     return s;
+}
+
+void require_known_chain(const config::Config& config, store::Store& store,
+                         const std::string& chain) {
+    if (config.chains.count(chain)) return;
+    const std::vector<std::string> indexed = store.chain_names();
+    if (std::find(indexed.begin(), indexed.end(), chain) != indexed.end()) return;
+    auto list = [](const std::vector<std::string>& names) {
+        std::string s;
+        for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+        return s.empty() ? std::string("none") : s;
+    };
+    std::vector<std::string> configured;
+    for (const auto& [name, _] : config.chains) configured.push_back(name);
+    throw UsageError("unknown chain \"" + chain + "\" (configured: " + list(configured) +
+                     "; indexed: " + list(indexed) + ")");
 }
 
 chain::KeyFormat key_format(const config::Config& config, store::Store* store,

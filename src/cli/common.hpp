@@ -96,6 +96,8 @@ struct ChainFlags {
     std::vector<std::string> quarantine_tokens;
 };
 void add_chain_option(CLI::App* sub, ChainFlags& flags, bool with_rpc = true);
+// Refuses a --chain value that cannot name a chain (config::chain_name_problem), at parse time.
+CLI::Option* check_chain_name(CLI::Option* opt);
 // --quarantine-token (scan, backfill) and the tokens it names, parsed for the chain's family.
 void add_quarantine_option(CLI::App* sub, ChainFlags& flags);
 std::vector<Key> quarantine_tokens(const config::ChainConfig& chain, const ChainFlags& flags);
@@ -104,6 +106,11 @@ config::Config load_config(const GlobalOptions& g, const ChainFlags* chain = nul
 // Opens the database and checks that the schema is current (every command but migrate).
 std::unique_ptr<store::Store> open_store(const config::Config& config, const std::string& what,
                                          bool require_schema = true);
+
+// A read command's chain must be configured or indexed: else UsageError "unknown chain X
+// (configured: …; indexed: …)" (a typo must not look like an empty chain).
+void require_known_chain(const config::Config& config, store::Store& store,
+                         const std::string& chain);
 
 // How the chain writes its identifiers: its configured family, else the one it was indexed as.
 chain::KeyFormat key_format(const config::Config& config, store::Store* store,

@@ -63,6 +63,20 @@ for addr in 127.0.0.1:99999 127.0.0.1:0 127.0.0.1:0x50 9464 :9464 127.0.0.1:; do
     expect_err "--metrics-addr \"$addr\"" "--metrics-addr $addr is refused, naming it"
 done
 
+# --- 17: chain names -----------------------------------------------------------------------
+for name in "" "a b" "../x" "$(printf 'c%.0s' {1..65})"; do
+    run status --chain "$name"
+    expect_code 2 "status --chain '$name'"
+    expect_err "--chain must be 1 to 64 letters, digits, '-' or '_'" "--chain '$name' is refused"
+done
+run dlq list --chain ""
+expect_code 2 "dlq list --chain ''"
+expect_err "--chain must be 1 to 64 letters" "dlq list --chain '' is refused"
+printf '[chains.""]\nfamily = "bitcoin"\n' >empty-name.toml
+run --config empty-name.toml config show
+expect_code 2 "[chains.\"\"] in the config"
+expect_err 'empty-name.toml:1: chains."" is not a chain name: must be 1 to 64 letters' "[chains.\"\"] names file and line"
+
 # --- 10: rpc_timeout_ms and rpc_rate_limit ---------------------------------------------------
 printf '[chains.x]\nfamily = "bitcoin"\nrpc_timeout_ms = 0\n' >timeout.toml
 run --config timeout.toml config show
@@ -91,5 +105,19 @@ run rollback --chain ethereum --to-block 020 --dry-run --output json
 expect_code 0 "rollback --to-block 020 --dry-run"
 expect_out '"to_block": 20' "--to-block 020 is block 20"
 expect_out '"blocks_removed": 5' "--to-block 020 would remove blocks 21..25"
+
+# --- 11: an unknown chain is an error for the read commands ----------------------------------
+for cmd in "status" "status --verify" "balances" "dlq list"; do
+    # shellcheck disable=SC2086  # $cmd is a command and its flags
+    run $cmd --chain nosuch
+    expect_code 2 "$cmd --chain nosuch"
+    expect_err 'unknown chain "nosuch" (configured: arbitrum, base, bsc, ethereum, polygon; indexed: ethereum)' "$cmd names the known chains"
+done
+run dlq list
+expect_code 0 "dlq list without --chain lists every chain"
+run status --chain ethereum
+expect_code 0 "status of a configured chain"
+run status --chain polygon
+expect_code 0 "status of a configured chain with nothing indexed"
 
 finish

@@ -1,5 +1,6 @@
 // Config values an operator can trust (src/core/config/config.cpp): a timeout of 0 (libcurl's
-// "no timeout") and a rate limit too small to compute with are refused, 0 stays "unlimited".
+// "no timeout") and a rate limit too small to compute with are refused, 0 stays "unlimited",
+// and a chain's name is a sane identifier.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -49,4 +50,20 @@ TEST_CASE("config_rpc_rate_limit_below_the_minimum_is_refused_and_zero_is_unlimi
     CHECK(error_of(chain("rpc_rate_limit = 0")).empty());
     CHECK(error_of(chain("rpc_rate_limit = 2.5")).empty());
     CHECK(error_of(chain("rpc_rate_limit = inf")).find("finite") != std::string::npos);
+}
+
+TEST_CASE("config_chain_names_are_1_to_64_letters_digits_dash_or_underscore") {
+    CHECK(config::chain_name_problem("ethereum").empty());
+    CHECK(config::chain_name_problem("base-sepolia_2").empty());
+    CHECK(config::chain_name_problem(std::string(64, 'a')).empty());
+    CHECK(config::chain_name_problem("") ==
+          "must be 1 to 64 letters, digits, '-' or '_' (got \"\")");
+    CHECK_FALSE(config::chain_name_problem(std::string(65, 'a')).empty());
+    for (const char* bad : {"a b", "a.b", "a/b", "ä", "a\nb", "$X"})
+        CHECK_MESSAGE(!config::chain_name_problem(bad).empty(), bad);
+    CHECK(error_of("[chains.\"\"]\nfamily = \"bitcoin\"\n") ==
+          "limits.toml:1: chains.\"\" is not a chain name: must be 1 to 64 letters, digits, '-' "
+          "or '_' (got \"\")");
+    CHECK(error_of("[chains.\"a b\"]\nfamily = \"bitcoin\"\n").find("is not a chain name") !=
+          std::string::npos);
 }

@@ -1,6 +1,9 @@
 #include "core/config/config.hpp"
 
 #include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -334,6 +337,15 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
 
 }  // namespace
 
+std::string chain_name_problem(const std::string& name) {
+    const bool ok =
+        !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+        });
+    if (ok) return "";
+    return "must be 1 to 64 letters, digits, '-' or '_' (got \"" + name + "\")";
+}
+
 std::optional<std::string> process_env(const std::string& name) {
     const char* v = std::getenv(name.c_str());
     if (!v) return std::nullopt;
@@ -371,6 +383,9 @@ Config parse(const std::string& toml_text, const std::string& path, GetEnv geten
             if (!t) r.fail(node, key, "must be a table ([chains.NAME])");
             for (auto&& [name_key, chain_node] : *t) {
                 std::string name(name_key.str());
+                if (std::string problem = chain_name_problem(name); !problem.empty())
+                    r.fail(chain_node, "chains.\"" + name + "\"",
+                           "is not a chain name: " + problem);
                 const toml::table* ct = chain_node.as_table();
                 if (!ct) r.fail(chain_node, "chains." + name, "must be a table");
                 ChainConfig c = default_chain(name);

@@ -213,6 +213,8 @@ class Store {
     ChainState chain_state(const std::string& chain);
     // The family the chain was registered with; nullopt when it was never indexed.
     std::optional<std::string> chain_family(const std::string& chain);
+    // Every chain ever registered (indexed or ingested into), by name.
+    std::vector<std::string> chain_names();
     std::optional<Hash32> block_hash(const std::string& chain, uint64_t number);
 
     // One transaction: blocks, events (new ones only), their balance deltas aggregated per
