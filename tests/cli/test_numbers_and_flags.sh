@@ -90,6 +90,35 @@ printf '[chains.x]\nfamily = "bitcoin"\nrpc_rate_limit = 0\n' >rate0.toml
 run --config rate0.toml config show
 expect_code 0 "rpc_rate_limit = 0 (unlimited) stays valid"
 
+# --- 15: an unwritable --metrics-file ---------------------------------------------------------
+run --metrics-file "$tmp/missing/dir/chainidx.prom" normalize --chain ethereum </dev/null
+expect_code 1 "--metrics-file in a missing directory"
+expect_err "--metrics-file $tmp/missing/dir/chainidx.prom: cannot create" "it names the path"
+expect_err "No such file or directory" "it names the OS error"
+expect_err "checked before the run" "it is found before the run"
+# Writable when the run starts, gone when it ends: the run fails (exit 1) …
+metrics_gone() {  # EXIT_CODE_WANTED INPUT_LINE: normalize waits on a fifo while the dir goes
+    mkdir -p "$tmp/m" && rm -f "$tmp/in" && mkfifo "$tmp/in"
+    "$CHAINIDX_BIN" --metrics-file "$tmp/m/chainidx.prom" normalize --chain ethereum \
+        --input "$tmp/in" >/dev/null 2>"$tmp/err" &
+    local pid=$!
+    sleep 1
+    rm -rf "$tmp/m"
+    printf '%s' "$2" >"$tmp/in"
+    wait "$pid"
+    code=$?
+    err=$(cat "$tmp/err")
+    expect_code "$1" "metrics directory removed during the run (input '$2')"
+    expect_err "metrics not written: --metrics-file $tmp/m/chainidx.prom: cannot create" "the end-of-run failure names the path"
+}
+metrics_gone 1 ""
+# … and a run that failed keeps its own exit code.
+metrics_gone 2 "not json"
+mkdir -p "$tmp/ok"
+run --metrics-file "$tmp/ok/chainidx.prom" normalize --chain ethereum </dev/null
+expect_code 0 "a writable --metrics-file"
+grep -q '^chainidx_last_run_exit_code 0' "$tmp/ok/chainidx.prom" || fail "the metrics file is written"
+
 # --- 4 (with a database): rollback --to-block 020 is block 20, not 16 ------------------------
 run migrate up
 expect_code 0 "migrate up"
