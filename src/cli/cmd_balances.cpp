@@ -28,7 +28,10 @@ void run_balances(const BalancesOptions& o, const GlobalOptions& g) {
     // A configured chain's flags are checked before connecting; another's once the database
     // says what family it was indexed as.
     std::unique_ptr<store::Store> store;
-    if (!config.chains.count(q.chain)) store = open_store(config, "balances");
+    if (!config.chains.count(q.chain)) {
+        store = open_store(config, "balances");
+        require_known_chain(config, *store, q.chain);
+    }
     const chain::KeyFormat keys = key_format(config, store.get(), q.chain);
     if (!o.account.empty()) q.account = keys.parse_account(o.account, "--account");
     if (!o.token.empty()) q.token = keys.parse_token(o.token, "--token");

@@ -51,6 +51,7 @@ store::DeadLetter find(store::Store& store, int64_t id) {
 void run_list(const DlqOptions& o, const GlobalOptions& g) {
     auto config = load_config(g);
     auto store = open_store(config, "dlq list");
+    if (!o.chain.empty()) require_known_chain(config, *store, o.chain);
     std::vector<nlohmann::ordered_json> rows;
     for (const auto& d : store->dead_letters(o.chain, o.status))
         rows.push_back(row_of(d, key_format(config, store.get(), d.chain), false));
@@ -122,7 +123,7 @@ void register_dlq(CLI::App& app, GlobalOptions& g) {
     dlq->require_subcommand(1);
 
     auto* list = dlq->add_subcommand("list", "List dead letters (default: the open ones)");
-    list->add_option("--chain", o->chain, "Only this chain")->option_text("NAME");
+    check_chain_name(list->add_option("--chain", o->chain, "Only this chain"))->option_text("NAME");
     list->add_option("--status", o->status,
                      "open (default), quarantined, resolved, discarded or all")
         ->check(CLI::IsMember({"open", "quarantined", "resolved", "discarded", "all"}))
@@ -131,7 +132,7 @@ void register_dlq(CLI::App& app, GlobalOptions& g) {
     list->callback([o, &g] { run_list(*o, g); });
 
     auto* show = dlq->add_subcommand("show", "Show one dead letter with its raw payload");
-    show->add_option("id", o->id, "Its id (from dlq list)")->required();
+    add_number(show, "id", o->id, "Its id (from dlq list)")->required();
     add_output_option(show, o->output);
     show->callback([o, &g] { run_show(*o, g); });
 
@@ -139,12 +140,12 @@ void register_dlq(CLI::App& app, GlobalOptions& g) {
         "retry",
         "Fetch its block again; if the item normalizes now, mark it resolved (exit 0), else "
         "print why not (exit 4)");
-    retry->add_option("id", o->id, "Its id (from dlq list)")->required();
+    add_number(retry, "id", o->id, "Its id (from dlq list)")->required();
     retry->callback([o, &g] { run_retry(*o, g); });
 
     auto* discard = dlq->add_subcommand(
         "discard", "Skip the item from now on: the chain goes on past it (its effect is lost)");
-    discard->add_option("id", o->id, "Its id (from dlq list)")->required();
+    add_number(discard, "id", o->id, "Its id (from dlq list)")->required();
     discard->add_option("--reason", o->reason, "Why, for the log")->option_text("TEXT");
     discard->callback([o, &g] { run_discard(*o, g); });
 }

@@ -48,7 +48,7 @@ void register_migrate(CLI::App& app, GlobalOptions& g) {
     auto* down = cmd->add_subcommand("down",
                                      "Revert the last N applied migrations (default 1).\n"
                                      "Example: chainidx migrate down 1");
-    down->add_option("N", *count, "How many to revert (1 or more)")->check(CLI::Range(1, 1000000));
+    add_number(down, "N", *count, "How many to revert (1 or more)", {.min = 1, .max = 1000000});
     down->callback([&g, count] {
         auto config = load_config(g);
         auto s = open_store(config, "migrate", false);

@@ -67,7 +67,8 @@ void register_pipes(CLI::App& app, GlobalOptions& g) {
         "Turn raw blocks (NDJSON from `backfill --emit raw`) into balance events (NDJSON). Pure: "
         "no database, no network; the same input always gives the same bytes.\n"
         "Example: chainidx normalize --chain base < blocks.ndjson > events.ndjson");
-    normalize->add_option("--chain", n->chain.chain, "Chain the records must belong to")
+    check_chain_name(
+        normalize->add_option("--chain", n->chain.chain, "Chain the records must belong to"))
         ->required()
         ->option_text("NAME");
     normalize->add_option("--input,-i", n->input, "Read this file instead of stdin")
@@ -80,15 +81,14 @@ void register_pipes(CLI::App& app, GlobalOptions& g) {
         "Write balance events (NDJSON from `normalize` or `backfill --emit events`) into "
         "PostgreSQL through the same atomic batches as backfill. Idempotent.\n"
         "Example: chainidx ingest --chain base < events.ndjson");
-    ingest->add_option("--chain", i->chain.chain, "Chain the records must belong to")
+    check_chain_name(
+        ingest->add_option("--chain", i->chain.chain, "Chain the records must belong to"))
         ->required()
         ->option_text("NAME");
     ingest->add_option("--input,-i", i->input, "Read this file instead of stdin")
         ->option_text("FILE");
-    ingest
-        ->add_option("--batch-blocks", i->chain.batch_blocks,
-                     "Most blocks committed in one transaction")
-        ->check(CLI::PositiveNumber)
+    add_number(ingest, "--batch-blocks", i->chain.batch_blocks,
+               "Most blocks committed in one transaction", {.min = 1})
         ->option_text("N");
     ingest->callback([i, &g] { run_ingest(*i, g); });
 }

@@ -87,7 +87,8 @@ void register_reconcile(CLI::App& app, GlobalOptions& g) {
         "run.\n"
         "Example: chainidx reconcile --chain ethereum --at finalized --sample 500");
     add_chain_option(cmd, o->chain);
-    auto* block = cmd->add_option("--block", o->block, "Block to compare at (default: watermark)")
+    auto* block = add_number(cmd, "--block", o->block, "Block to compare at (default: watermark)",
+                             k_block_number)
                       ->option_text("N");
     cmd->add_option("--at", o->at,
                     "Compare at the safe or finalized height instead (pending: the watermark)")
@@ -97,7 +98,7 @@ void register_reconcile(CLI::App& app, GlobalOptions& g) {
     cmd->add_option("--token", o->tokens, "Only this token (repeatable)")->option_text("0xADDR");
     cmd->add_option("--account", o->accounts, "Only this account (repeatable)")
         ->option_text("0xADDR");
-    cmd->add_option("--sample", o->sample, "Check N pairs picked by hash (default: all)")
+    add_number(cmd, "--sample", o->sample, "Check N pairs picked by hash (default: all)")
         ->option_text("N");
     add_output_option(cmd, o->output);
     cmd->callback([o, &g] { run_reconcile(*o, g); });

@@ -84,8 +84,10 @@ void register_replay(CLI::App& app, GlobalOptions& g) {
         "of every pair in the range are re-derived from their events. Rerunning is a no-op.\n"
         "Example: chainidx replay --chain ethereum --from 19000000 --to 19000100 --dry-run");
     add_chain_option(cmd, o->chain);
-    cmd->add_option("--from", o->from, "First block")->required()->option_text("BLOCK");
-    cmd->add_option("--to", o->to, "Last block (inclusive, at most the watermark)")
+    add_number(cmd, "--from", o->from, "First block", k_block_number)
+        ->required()
+        ->option_text("BLOCK");
+    add_number(cmd, "--to", o->to, "Last block (inclusive, at most the watermark)", k_block_number)
         ->required()
         ->option_text("BLOCK");
     cmd->add_flag("--dry-run", o->dry_run, "Only show what would change");

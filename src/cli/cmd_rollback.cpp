@@ -101,7 +101,8 @@ void register_rollback(CLI::App& app, GlobalOptions& g) {
         "Example: chainidx rollback --chain ethereum --to-block 19000000 --reason 'bad RPC' "
         "--yes");
     add_chain_option(cmd, o->chain, false);
-    cmd->add_option("--to-block", o->to_block, "Keep blocks up to and including this one")
+    add_number(cmd, "--to-block", o->to_block, "Keep blocks up to and including this one",
+               k_block_number)
         ->required()
         ->option_text("N");
     cmd->add_flag("--dry-run", o->dry_run, "Only print what would be undone");

@@ -47,6 +47,7 @@ nlohmann::ordered_json opt(const std::optional<uint64_t>& v) {
 void run_status(const StatusOptions& o, const GlobalOptions& g) {
     auto config = load_config(g, &o.chain);
     auto store = open_store(config, "status");
+    require_known_chain(config, *store, o.chain.chain);
     store::Status s = store->status(o.chain.chain);
     std::optional<uint64_t> head;
     if (auto it = config.chains.find(o.chain.chain);
@@ -149,10 +150,12 @@ void register_status(CLI::App& app, GlobalOptions& g) {
                   "Also check that every balance equals the sum of its events, and that the "
                   "stored blocks form linked runs that lead up to the watermark or belong to a "
                   "recorded backfill, every event in a stored block (exit 4 if not)");
-    cmd->add_flag("--check", o->check,
-                  "For monitoring: exit 5 when nothing is indexed, the head is unknown, or the "
-                  "watermark lags the head by more than --max-lag blocks");
-    cmd->add_option("--max-lag", o->max_lag, "Blocks of lag --check allows (default 64)")
+    auto* check =
+        cmd->add_flag("--check", o->check,
+                      "For monitoring: exit 5 when nothing is indexed, the head is unknown, or the "
+                      "watermark lags the head by more than --max-lag blocks");
+    add_number(cmd, "--max-lag", o->max_lag, "Blocks of lag --check allows (default 64)")
+        ->needs(check)
         ->option_text("N");
     cmd->callback([o, &g] { run_status(*o, g); });
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <iostream>
 
 #include "cli/logging.hpp"
@@ -15,6 +16,24 @@ namespace chainidx::cli {
 int& exit_code() {
     static int code = 0;
     return code;
+}
+
+void check_decimal(const std::string& flag, std::string& text, const NumberLimits& limits) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+        throw FlagError(flag + " must be a non-negative decimal integer (got " +
+                        (text.empty() ? std::string("nothing") : text) + ")");
+    // "010" is ten: without its leading zeros CLI11's conversion cannot take it for octal.
+    const size_t first = std::min(text.find_first_not_of('0'), text.size() - 1);
+    text.erase(0, first);
+    uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec == std::errc() && end == text.data() + text.size() && v < limits.min)
+        throw FlagError(flag + " must be at least " + std::to_string(limits.min) + " (got " + text +
+                        ")");
+    if (ec != std::errc() || end != text.data() + text.size() || v > limits.max)
+        throw FlagError(flag + " must be at most " + std::to_string(limits.max) +
+                        (limits.max_reason ? std::string(", ") + limits.max_reason : "") +
+                        " (got " + text + ")");
 }
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
@@ -44,12 +63,12 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                    "runs (Slack-style \"text\" field included)")
         ->option_text("URL")
         ->envname("CHAINIDX_ALERT_WEBHOOK");
-    app.add_option("--alert-cooldown", g.alert_cooldown_s,
-                   "Send the same alert (kind, chain, subject) at most once per this many seconds "
-                   "(default 600)")
+    add_number(&app, "--alert-cooldown", g.alert_cooldown_s,
+               "Send the same alert (kind, chain, subject) at most once per this many seconds "
+               "(default 600)")
         ->option_text("SECONDS");
-    app.add_option("--alert-reorg-depth", g.alert_reorg_depth,
-                   "Alert on reorgs at least this many blocks deep (default 3)")
+    add_number(&app, "--alert-reorg-depth", g.alert_reorg_depth,
+               "Alert on reorgs at least this many blocks deep (default 3)")
         ->option_text("N");
     app.add_option("--log-format", g.log_format,
                    "text (for people) or json (one object per line with run id and chain)")
@@ -67,10 +86,21 @@ void add_output_option(CLI::App* sub, Output& out, bool with_ndjson) {
         ->option_text("FORMAT");
 }
 
+CLI::Option* check_chain_name(CLI::Option* opt) {
+    const std::string flag = opt->get_name();
+    return opt->check(CLI::Validator(
+        [flag](std::string& name) {
+            if (std::string problem = config::chain_name_problem(name); !problem.empty())
+                throw FlagError(flag + " " + problem);
+            return std::string();
+        },
+        "", ""));
+}
+
 void add_chain_option(CLI::App* sub, ChainFlags& flags, bool with_rpc) {
-    sub->add_option("--chain", flags.chain,
-                    "Chain name: a [chains.NAME] table of the config, or one of ethereum, base, "
-                    "polygon, arbitrum, bsc")
+    check_chain_name(sub->add_option("--chain", flags.chain,
+                                     "Chain name: a [chains.NAME] table of the config, or one of "
+                                     "ethereum, base, polygon, arbitrum, bsc"))
         ->required()
         ->option_text("NAME");
     if (with_rpc)
@@ -126,6 +156,22 @@ std::unique_ptr<store::Store> open_store(const config::Config& config, const std
     auto s = std::make_unique<store::Store>(config.require_database_url(), "chainidx " + what);
     if (require_schema) s->require_current_schema();
     return s;
+}
+
+void require_known_chain(const config::Config& config, store::Store& store,
+                         const std::string& chain) {
+    if (config.chains.count(chain)) return;
+    const std::vector<std::string> indexed = store.chain_names();
+    if (std::find(indexed.begin(), indexed.end(), chain) != indexed.end()) return;
+    auto list = [](const std::vector<std::string>& names) {
+        std::string s;
+        for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+        return s.empty() ? std::string("none") : s;
+    };
+    std::vector<std::string> configured;
+    for (const auto& [name, _] : config.chains) configured.push_back(name);
+    throw UsageError("unknown chain \"" + chain + "\" (configured: " + list(configured) +
+                     "; indexed: " + list(indexed) + ")");
 }
 
 chain::KeyFormat key_format(const config::Config& config, store::Store* store,

@@ -41,18 +41,36 @@ void report_error(const chainidx::cli::GlobalOptions& g, const std::string& what
         std::cerr << "chainidx: error: " << shown << "\n";
 }
 
+// Set when --metrics-file was found unwritable before the run: not tried (and reported) again.
+bool g_metrics_file_unwritable = false;
+
 // Written at the end of every run that got as far as parsing, failed or not, so a timer's
-// textfile collector always sees the last run.
-void write_metrics(const chainidx::cli::GlobalOptions& g, int code) {
-    if (g.metrics_file.empty()) return;
+// textfile collector always sees the last run. Returns false (and reports why) when it could
+// not be written: a monitor would go on seeing the previous run.
+bool write_metrics(const chainidx::cli::GlobalOptions& g, int code) {
+    if (g.metrics_file.empty() || g_metrics_file_unwritable) return true;
     auto& reg = chainidx::metrics::registry();
     reg.gauge("chainidx_last_run_exit_code", "Exit code of the last run").set(code);
     reg.gauge("chainidx_last_run_timestamp_seconds", "When the last run ended (Unix time)")
         .set(static_cast<double>(std::time(nullptr)));
     try {
         chainidx::metrics::write_file(g.metrics_file);
+        return true;
     } catch (const std::exception& e) {
         report_error(g, std::string("metrics not written: ") + e.what());
+        return false;
+    }
+}
+
+// Before the run: a long backfill must not run for nothing because its metrics cannot land.
+void check_metrics_file(const chainidx::cli::GlobalOptions& g) {
+    if (g.metrics_file.empty()) return;
+    try {
+        chainidx::metrics::check_writable(g.metrics_file);
+    } catch (const std::exception& e) {
+        g_metrics_file_unwritable = true;
+        throw chainidx::Error(std::string(e.what()) + " (checked before the run; nothing done)",
+                              chainidx::k_exit_failure);
     }
 }
 
@@ -95,6 +113,7 @@ int main(int argc, char** argv) {
     // Logging must be set up before a subcommand's callback runs.
     app.parse_complete_callback([&] {
         cli::setup_logging(global.log_level, global.log_format);
+        check_metrics_file(global);
         alert::notifier().configure(
             {global.alert_webhook,
              cli::option_origin("--alert-webhook", "CHAINIDX_ALERT_WEBHOOK", argc, argv),
@@ -115,8 +134,10 @@ int main(int argc, char** argv) {
     install_signal_handlers();
     try {
         app.parse(argc, argv);
-        write_metrics(global, cli::exit_code());
-        return cli::exit_code();
+        const int code = cli::exit_code();
+        // A run that did its work but could not leave its metrics failed for the monitor.
+        if (!write_metrics(global, code) && code == 0) return k_exit_failure;
+        return code;
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {

@@ -76,9 +76,17 @@ std::vector<std::string> typed_values(const CLI::App& app, int argc, const char*
     return values;
 }
 
+// A number or an address as typed ("-1", "0x1", "010", "127.0.0.1:99999", "[::1]:0"): no key,
+// password or URL has this shape, and showing it is what makes "--from: -1 …" useful.
+bool numeric_shape(std::string_view v) {
+    return std::any_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+           v.find_first_not_of("0123456789+-.:[]xXoObB_") == std::string_view::npos;
+}
+
 // `text` with every whole occurrence of a value (not inside a longer word) replaced by "***".
 std::string without_values(std::string text, const std::vector<std::string>& values) {
     for (const std::string& v : values) {
+        if (numeric_shape(v)) continue;
         for (size_t at = 0; (at = text.find(v, at)) != std::string::npos;) {
             const size_t end = at + v.size();
             const bool whole = (at == 0 || !is_word(text[at - 1]) || !is_word(v.front())) &&

@@ -59,3 +59,20 @@ TEST_CASE("token_bucket_lowering_the_rate_empties_the_bucket") {
     CHECK(ms(c.reserve(t0)) == doctest::Approx(1000));
     CHECK(ms(c.reserve(t0 + 5s)) == doctest::Approx(0));
 }
+
+TEST_CASE("token_bucket_a_tiny_rate_still_limits_and_its_wait_never_overflows") {
+    const Clock::time_point t0{};
+    // 1e-308/s would make the wait ~1e308 s, which overflowed into no wait at all.
+    TokenBucket b(1e-308, t0);
+    CHECK(b.rate() == doctest::Approx(TokenBucket::k_min_rate));
+    CHECK(b.reserve(t0) == Clock::duration::zero());  // the burst of one
+    const Clock::duration wait = b.reserve(t0);
+    CHECK(wait > Clock::duration::zero());
+    CHECK(ms(wait) == doctest::Approx(1000.0 * 1000));  // one request per 1000 s
+    for (int i = 0; i < 100000; ++i) REQUIRE(b.reserve(t0) > Clock::duration::zero());
+
+    TokenBucket c(10, t0);
+    c.set_rate(1e-300, t0);
+    CHECK(c.rate() == doctest::Approx(TokenBucket::k_min_rate));
+    CHECK(c.reserve(t0) > Clock::duration::zero());
+}

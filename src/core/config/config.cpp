@@ -1,6 +1,8 @@
 #include "core/config/config.hpp"
 
 #include <toml++/toml.h>
+
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -246,13 +248,25 @@ void read_chain(FileReader& r, const std::string& name, const toml::table& t, Ch
             if (v == 0) r.fail(node, full, "must be at least 1");
             c.batch_blocks = r.setting(v, node);
         } else if (key == "rpc_timeout_ms") {
-            c.rpc_timeout_ms = r.setting(r.integer(node, full), node);
+            // 0 would be libcurl's "no timeout": a node that trickles a byte a second holds the
+            // run for ever.
+            uint64_t v = r.integer(node, full);
+            if (v == 0) r.fail(node, full, "must be at least 1 (milliseconds per request)");
+            c.rpc_timeout_ms = r.setting(v, node);
         } else if (key == "rpc_retries") {
             c.rpc_retries = r.setting(r.integer(node, full), node);
         } else if (key == "rpc_retry_budget_ms") {
             c.rpc_retry_budget_ms = r.setting(r.integer(node, full), node);
         } else if (key == "rpc_rate_limit") {
-            c.rpc_rate_limit = r.setting(r.number(node, full), node);
+            const double v = r.number(node, full);
+            if (v > 0 && v < k_min_rpc_rate_limit) {
+                char got[32];
+                std::snprintf(got, sizeof got, "%g", v);
+                r.fail(node, full,
+                       "must be 0 (unlimited) or at least 0.001 requests/s (got " +
+                           std::string(got) + ")");
+            }
+            c.rpc_rate_limit = r.setting(v, node);
         } else if (key == "rpc_max_concurrency") {
             uint64_t v = r.integer(node, full);
             if (v == 0) r.fail(node, full, "must be at least 1");
@@ -326,6 +340,15 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
 
 }  // namespace
 
+std::string chain_name_problem(const std::string& name) {
+    const bool ok =
+        !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+        });
+    if (ok) return "";
+    return "must be 1 to 64 letters, digits, '-' or '_' (got \"" + name + "\")";
+}
+
 std::optional<std::string> process_env(const std::string& name) {
     const char* v = std::getenv(name.c_str());
     if (!v) return std::nullopt;
@@ -363,6 +386,9 @@ Config parse(const std::string& toml_text, const std::string& path, GetEnv geten
             if (!t) r.fail(node, key, "must be a table ([chains.NAME])");
             for (auto&& [name_key, chain_node] : *t) {
                 std::string name(name_key.str());
+                if (std::string problem = chain_name_problem(name); !problem.empty())
+                    r.fail(chain_node, "chains.\"" + name + "\"",
+                           "is not a chain name: " + problem);
                 const toml::table* ct = chain_node.as_table();
                 if (!ct) r.fail(chain_node, "chains." + name, "must be a table");
                 ChainConfig c = default_chain(name);

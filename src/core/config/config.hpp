@@ -61,6 +61,14 @@ struct Config {
     const std::string& require_database_url() const;
 };
 
+// Empty when `name` can name a chain (1 to 64 letters, digits, '-' or '_': it becomes part of
+// CHAINIDX_<NAME>_RPC and of log lines), else what is wrong with it, as "must be …".
+std::string chain_name_problem(const std::string& name);
+
+// The slowest rpc_rate_limit there is: below it a wait per request would be days (and the
+// arithmetic of the wait overflows); 0 means unlimited.
+constexpr double k_min_rpc_rate_limit = 0.001;
+
 // What the command line said; unset fields leave the file/env value.
 struct Overrides {
     std::optional<std::string> config_file;

@@ -15,22 +15,6 @@ namespace chainidx::metrics {
 
 namespace {
 
-void split_address(const std::string& address, std::string& host, std::string& port) {
-    auto colon = address.rfind(':');
-    if (colon == std::string::npos) {
-        host = "127.0.0.1";
-        port = address;
-    } else {
-        host = address.substr(0, colon);
-        port = address.substr(colon + 1);
-        if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-            host = host.substr(1, host.size() - 2);
-        if (host.empty()) host = "127.0.0.1";
-    }
-    if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos)
-        throw std::runtime_error("\"" + address + "\" is not HOST:PORT (e.g. 127.0.0.1:9464)");
-}
-
 void send_all(int fd, const std::string& data) {
     size_t sent = 0;
     while (sent < data.size()) {
@@ -48,9 +32,35 @@ std::string response(int status, const char* reason, const char* type, const std
 
 }  // namespace
 
+ListenAddress parse_listen_address(const std::string& address) {
+    const std::string form = " ([HOST:]PORT, e.g. 127.0.0.1:9464)";
+    // A bare PORT or :PORT listens on the loopback only: metrics are not for the world.
+    const auto colon = address.rfind(':');
+    ListenAddress a{"127.0.0.1", address};
+    if (colon != std::string::npos) {
+        a.host = address.substr(0, colon);
+        a.port = address.substr(colon + 1);
+        if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']')
+            a.host = a.host.substr(1, a.host.size() - 2);
+        if (a.host.empty()) a.host = "127.0.0.1";
+    }
+    // Digits only, so getaddrinfo never reads 0x… or a service name; at most 5 of them.
+    const bool digits = !a.port.empty() && a.port.size() <= 5 &&
+                        a.port.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoul(a.port) < 1 || std::stoul(a.port) > 65535)
+        throw std::invalid_argument("\"" + address + "\": the port must be 1..65535" + form);
+    return a;
+}
+
 HttpServer::HttpServer(const std::string& address) {
-    std::string host, port;
-    split_address(address, host, port);
+    ListenAddress parsed;
+    try {
+        parsed = parse_listen_address(address);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(e.what());
+    }
+    const std::string& host = parsed.host;
+    const std::string& port = parsed.port;
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;

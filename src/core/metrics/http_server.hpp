@@ -9,9 +9,17 @@
 
 namespace chainidx::metrics {
 
+struct ListenAddress {
+    std::string host;  // a name or address; "[V6]" without its brackets
+    std::string port;  // 1..65535, decimal
+};
+// "HOST:PORT" or "[V6]:PORT": both parts given, the port a decimal number 1..65535. Throws
+// std::invalid_argument saying what is wrong (used to check --metrics-addr before a run).
+ListenAddress parse_listen_address(const std::string& address);
+
 class HttpServer {
   public:
-    // `address` is "PORT", "HOST:PORT" or "[V6]:PORT". Throws std::runtime_error saying why it
+    // `address` as parse_listen_address takes it. Throws std::runtime_error saying why it
     // cannot listen (bad address, port in use).
     explicit HttpServer(const std::string& address);
     ~HttpServer();  // stops and joins

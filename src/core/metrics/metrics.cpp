@@ -1,8 +1,13 @@
 #include "core/metrics/metrics.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
@@ -123,16 +128,56 @@ Registry& registry() {
     return r;
 }
 
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& what, int error) {
+    throw std::runtime_error("--metrics-file " + path + ": " + what + ": " + std::strerror(error));
+}
+
+// Opens `tmp` (beside `path`) for writing, or throws naming the OS error.
+int open_tmp(const std::string& path, const std::string& tmp, int flags = O_TRUNC) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        fail(path, "cannot replace it", EISDIR);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+    if (fd < 0) fail(path, "cannot create " + tmp, errno);
+    return fd;
+}
+
+}  // namespace
+
 void write_file(const std::string& path) {
     const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << registry().exposition();
-        out.flush();
-        if (!out) throw std::runtime_error("--metrics-file " + path + ": cannot write " + tmp);
+    const std::string text = registry().exposition();
+    const int fd = open_tmp(path, tmp);
+    for (size_t done = 0; done < text.size();) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int error = n < 0 ? errno : EIO;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            fail(path, "cannot write " + tmp, error);
+        }
+        done += static_cast<size_t>(n);
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        throw std::runtime_error("--metrics-file " + path + ": cannot rename " + tmp + " over it");
+    if (::close(fd) != 0) {
+        const int error = errno;
+        ::unlink(tmp.c_str());
+        fail(path, "cannot write " + tmp, error);
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int error = errno;
+        ::unlink(tmp.c_str());
+        fail(path, "cannot rename " + tmp + " over it", error);
+    }
+}
+
+void check_writable(const std::string& path) {
+    // A name of its own, so a run writing the same file meanwhile is not disturbed.
+    const std::string probe = path + ".tmp." + std::to_string(::getpid());
+    ::close(open_tmp(path, probe, O_EXCL));
+    ::unlink(probe.c_str());
 }
 
 }  // namespace chainidx::metrics

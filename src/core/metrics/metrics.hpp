@@ -78,7 +78,12 @@ class Registry {
 Registry& registry();
 
 // Writes the exposition to `path` atomically (a temporary file renamed over it), as the
-// node_exporter textfile collector expects. Throws std::runtime_error naming the path.
+// node_exporter textfile collector expects. Throws std::runtime_error naming the path and the
+// OS error.
 void write_file(const std::string& path);
+// Checks before a run that write_file(path) can succeed (the temporary file can be created in
+// its directory, the path is not a directory), so a long run does not end without its metrics.
+// Throws std::runtime_error as write_file does.
+void check_writable(const std::string& path);
 
 }  // namespace chainidx::metrics

@@ -191,6 +191,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 }
                 store::Batch batch;
                 batch.chain = m_chain.name;
+                batch.source = "the node";
                 batch.from = range->from;
                 // What this run saw below must still be there when the batch commits: a
                 // rollback in between makes the commit fail rather than leave a hole.
@@ -358,6 +359,8 @@ RunReport Engine::scan(bool follow) {
             start = h.target;  // nothing indexed and no start_block: begin at the head
         if (first) report.first_block = start;
         first = false;
+        report.watermark = state.watermark;
+        report.target = h.target;
         if (start <= h.target) {
             bool completed = run_range(start, h.target, h, false, 0, 0, report);
             if (!completed || follow) continue;

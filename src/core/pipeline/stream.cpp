@@ -182,6 +182,7 @@ RunReport ingest_stream(const config::ChainConfig& chain, store::Store& store, s
     auto new_batch = [&](bool continues_written) {
         store::Batch& b = window.emplace_back();
         b.chain = chain.name;
+        b.source = "the input " + source;
         // Heights stamped on ingested rows are the ones stored; a stream carries no finality.
         b.safe_block = state.safe_block;
         b.finalized_block = state.finalized_block;

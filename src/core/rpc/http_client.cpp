@@ -73,7 +73,7 @@ std::string format_bytes(size_t n) {
 }
 
 HttpClient::HttpClient(std::string url, long timeout_ms, size_t max_response_bytes,
-                       const std::string& ca_file)
+                       const std::string& ca_file, long low_speed_time_s)
     : m_url(std::move(url)),
       m_display_url(config::redact_rpc_url(m_url)),
       m_max_response_bytes(max_response_bytes) {
@@ -99,8 +99,15 @@ HttpClient::HttpClient(std::string url, long timeout_ms, size_t max_response_byt
                      static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    // Never 0, which is libcurl's "no timeout": every transfer ends within timeout_ms.
+    timeout_ms = std::max(timeout_ms, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 10000L));
+    // A node that trickles (a byte a second) is cut off once the transfer has stayed below
+    // k_low_speed_bytes_per_s that long, however long the total timeout is.
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, k_low_speed_bytes_per_s);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                     std::clamp((timeout_ms + 999) / 1000, 1L, std::max(low_speed_time_s, 1L)));
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate if the node offers it

@@ -25,11 +25,17 @@ struct HttpResponse {
     std::optional<long> retry_after_s;  // from a 429/503 Retry-After header
 };
 
+// A transfer slower than this many bytes/s for k_low_speed_time_s (or its whole timeout, if
+// shorter) is cut off: a node that trickles a byte a second cannot hold a run.
+constexpr long k_low_speed_bytes_per_s = 64;
+constexpr long k_low_speed_time_s = 30;
+
 class HttpClient {
   public:
-    // `ca_file` empty: the system's CA store.
+    // `timeout_ms` bounds each transfer (at least 1: never curl's "no timeout"). `ca_file`
+    // empty: the system's CA store. `low_speed_time_s` is for tests.
     HttpClient(std::string url, long timeout_ms, size_t max_response_bytes,
-               const std::string& ca_file = {});
+               const std::string& ca_file = {}, long low_speed_time_s = k_low_speed_time_s);
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;

@@ -9,7 +9,10 @@ using Clock = std::chrono::steady_clock;
 
 class TokenBucket {
   public:
-    // rate_per_s 0 means unlimited.
+    // The slowest rate: a smaller positive one is raised to it (config refuses it first), so a
+    // wait is at most 1000 s per queued request and its arithmetic never overflows.
+    static constexpr double k_min_rate = 0.001;
+    // rate_per_s 0 (or below, or not a number) means unlimited.
     explicit TokenBucket(double rate_per_s, Clock::time_point now = Clock::now());
 
     // Takes one token and returns how long the caller must wait before sending (zero when one

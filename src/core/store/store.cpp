@@ -117,6 +117,14 @@ std::optional<std::string> Store::chain_family(const std::string& chain) {
     return r[0][0].as<std::string>();
 }
 
+std::vector<std::string> Store::chain_names() {
+    pqxx::read_transaction tx(*m_impl->conn);
+    std::vector<std::string> names;
+    for (const auto& row : tx.exec("SELECT name FROM chains ORDER BY name"))
+        names.push_back(row[0].as<std::string>());
+    return names;
+}
+
 ChainState Store::chain_state(const std::string& chain) {
     return m_impl->retrying("a watermark read", [&] { return chain_state_once(chain); });
 }

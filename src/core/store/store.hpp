@@ -77,6 +77,8 @@ struct Batch {
     std::vector<Utxo> created;             // Bitcoin: outputs the blocks create …
     std::vector<Spend> spent;              // … and spend (the UTXO table follows the events)
     std::vector<DeadLetter> dead_letters;  // set aside (quarantined) with the batch
+    // Where the blocks came from, for messages: "the node", "the input stdin".
+    std::string source = "the batch";
 };
 
 struct IngestResult {
@@ -227,6 +229,8 @@ class Store {
     ChainState chain_state(const std::string& chain);
     // The family the chain was registered with; nullopt when it was never indexed.
     std::optional<std::string> chain_family(const std::string& chain);
+    // Every chain ever registered (indexed or ingested into), by name.
+    std::vector<std::string> chain_names();
     std::optional<Hash32> block_hash(const std::string& chain, uint64_t number);
 
     // One transaction: blocks, events (new ones only), their balance deltas aggregated per
