@@ -40,7 +40,14 @@ void run_backfill(const BackfillOptions& o, const GlobalOptions& g) {
     pipeline::Engine engine(chain, *store);
     engine.quarantine(quarantine_tokens(chain, o.chain));
     auto r = engine.backfill(o.from, o.to);
-    if (chain.family.value == "evm")
+    if (r.blocks == 0) {
+        // A stop before the first batch is said below.
+        if (!r.stopped_by_signal)
+            spdlog::info(
+                "backfill {}: nothing to do: the backfill of blocks {}..{} is already finished "
+                "(`chainidx replay` re-derives a range)",
+                chain.name, o.from, o.to);
+    } else if (chain.family.value == "evm") {
         spdlog::info(
             "backfill {}: blocks {}..{}: {} blocks in {} batches, {} Transfer logs, {} events new, "
             "{} already stored, {} ERC-721 and {} malformed Transfer logs skipped, {:.2f}s "
@@ -48,16 +55,21 @@ void run_backfill(const BackfillOptions& o, const GlobalOptions& g) {
             chain.name, o.from, r.last_block, r.blocks, r.batches, r.transfers, r.events_inserted,
             r.events_duplicate, r.erc721_logs, r.malformed_logs, r.seconds,
             r.seconds > 0 ? static_cast<double>(r.transfers) / r.seconds : 0.0);
-    else
+    } else {
         spdlog::info(
             "backfill {}: blocks {}..{}: {} blocks in {} batches, {} balance changes, {} events "
             "new, {} already stored, {} malformed items, {:.2f}s ({:.0f} events/s)",
             chain.name, o.from, r.last_block, r.blocks, r.batches, r.transfers, r.events_inserted,
             r.events_duplicate, r.malformed_logs, r.seconds,
             r.seconds > 0 ? static_cast<double>(r.transfers) / r.seconds : 0.0);
+    }
     if (r.stopped_by_signal) {
-        spdlog::warn("backfill {}: stopped by signal {} after block {}; rerun to continue",
-                     chain.name, r.stopped_by_signal, r.last_block);
+        if (r.blocks == 0)
+            spdlog::warn("backfill {}: stopped by signal {} before any block was committed",
+                         chain.name, r.stopped_by_signal);
+        else
+            spdlog::warn("backfill {}: stopped by signal {} after block {}; rerun to continue",
+                         chain.name, r.stopped_by_signal, r.last_block);
         exit_code() = exit_code_for_signal(r.stopped_by_signal);
     }
 }

@@ -49,10 +49,21 @@ void run_scan(const ScanOptions& o, const GlobalOptions& g) {
     pipeline::Engine engine(chain, *store);
     engine.quarantine(quarantine_tokens(chain, o.chain));
     auto r = engine.scan(o.follow);
-    spdlog::info("scan {}: {} blocks up to {}, {} {}, {} events new, {} reorgs, {:.2f}s",
-                 chain.name, r.blocks, r.last_block, r.transfers,
-                 chain.family.value == "evm" ? "Transfer logs" : "balance changes",
-                 r.events_inserted, r.reorgs, r.seconds);
+    if (r.blocks == 0 && r.watermark && !r.stopped_by_signal)
+        spdlog::info(
+            "scan {}: nothing to do: the watermark {} is at the target {}{}", chain.name,
+            *r.watermark, r.target,
+            chain.confirmations.value
+                ? " (the head less " + std::to_string(chain.confirmations.value) + " confirmations)"
+                : std::string(" (the head)"));
+    else if (r.blocks == 0)
+        spdlog::info("scan {}: no block committed{}", chain.name,
+                     r.stopped_by_signal ? " (stopped by a signal)" : "");
+    else
+        spdlog::info("scan {}: {} blocks up to {}, {} {}, {} events new, {} reorgs, {:.2f}s",
+                     chain.name, r.blocks, r.last_block, r.transfers,
+                     chain.family.value == "evm" ? "Transfer logs" : "balance changes",
+                     r.events_inserted, r.reorgs, r.seconds);
     exit_code() = exit_code_for_signal(r.stopped_by_signal);
 }
 

@@ -149,4 +149,29 @@ expect_code 0 "status of a configured chain"
 run status --chain polygon
 expect_code 0 "status of a configured chain with nothing indexed"
 
+# --- 17: an ingest conflict names where the batch came from ----------------------------------
+block 5 999 >other.ndjson
+run ingest --chain ethereum <other.ndjson
+expect_code 4 "ingest block 5 with another hash"
+expect_err "block 5 is stored as $(h 105), the input stdin has $(h 999)" "the conflict names the input, not the node"
+
+# --- 17: nothing to do is said as such (a fake Bitcoin node) ---------------------------------
+node "$root/tests/fakechain/server.js" --family bitcoin --port-file "$tmp/port" --port 0 2>/dev/null &
+node_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+[ -s "$tmp/port" ] || fail "the fake Bitcoin node did not start"
+printf '[chains.btc]\nfamily = "bitcoin"\nrpc = ["http://127.0.0.1:%s"]\nstart_block = 0\n' "$(cat "$tmp/port")" >btc.toml
+run --config btc.toml backfill --chain btc --from 0 --to 7
+expect_code 0 "backfill btc 0..7"
+run --config btc.toml backfill --chain btc --from 0 --to 7
+expect_code 0 "backfill btc 0..7 again"
+expect_err "nothing to do: the backfill of blocks 0..7 is already finished" "a finished backfill says nothing to do"
+run --config btc.toml scan --chain btc --once
+expect_code 0 "scan btc --once at the head"
+expect_err "nothing to do: the watermark 7 is at the target 7" "scan at the head says nothing to do"
+run --config btc.toml status --chain btc
+expect_code 0 "status of a configured and indexed chain"
+run status --chain btc
+expect_code 0 "status of a chain only the database knows"
+
 finish

@@ -187,6 +187,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
                 }
                 store::Batch batch;
                 batch.chain = m_chain.name;
+                batch.source = "the node";
                 batch.from = range->from;
                 batch.safe_block = heights.safe;
                 batch.finalized_block = heights.finalized;
@@ -345,6 +346,8 @@ RunReport Engine::scan(bool follow) {
             start = h.target;  // nothing indexed and no start_block: begin at the head
         if (first) report.first_block = start;
         first = false;
+        report.watermark = state.watermark;
+        report.target = h.target;
         if (start <= h.target) {
             bool completed = run_range(start, h.target, h, false, 0, 0, report);
             if (!completed || follow) continue;

@@ -34,6 +34,10 @@ struct RunReport {
     uint64_t events_inserted = 0;
     uint64_t events_duplicate = 0;
     uint64_t reorgs = 0;
+    // scan: the watermark and the target (head less confirmations) when it last looked, so a
+    // run with nothing to do can say why.
+    std::optional<uint64_t> watermark;
+    uint64_t target = 0;
     double seconds = 0;
     int stopped_by_signal = 0;  // 0 when the run ended on its own
 };

@@ -110,6 +110,7 @@ RunReport ingest_stream(const config::ChainConfig& chain, store::Store& store, s
     store::ChainState state = store.chain_state(chain.name);
     store::Batch batch;
     batch.chain = chain.name;
+    batch.source = "the input " + source;
     // Heights stamped on ingested rows are the ones stored; a stream carries no finality.
     batch.safe_block = state.safe_block;
     batch.finalized_block = state.finalized_block;

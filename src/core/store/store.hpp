@@ -72,6 +72,8 @@ struct Batch {
     std::vector<Utxo> created;             // Bitcoin: outputs the blocks create …
     std::vector<Spend> spent;              // … and spend (the UTXO table follows the events)
     std::vector<DeadLetter> dead_letters;  // set aside (quarantined) with the batch
+    // Where the blocks came from, for messages: "the node", "the input stdin".
+    std::string source = "the batch";
 };
 
 struct IngestResult {

@@ -73,7 +73,7 @@ void write_blocks(pqxx::work& tx, const Batch& b, const Stamps& st) {
         "ORDER BY s.number LIMIT 1");
     std::string detail = c.empty() ? ""
                                    : " (block " + c[0][0].as<std::string>() + " is stored as " +
-                                         c[0][1].as<std::string>() + ", the node now has " +
+                                         c[0][1].as<std::string>() + ", " + b.source + " has " +
                                          c[0][2].as<std::string>() + ")";
     throw DataError("chain " + b.chain + ": blocks " + std::to_string(b.from) + ".." +
                     std::to_string(b.to) + " differ from the ones stored" + detail +
