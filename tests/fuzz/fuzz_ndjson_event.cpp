@@ -46,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                         again = write(f.chain, keys,
                                       pipeline::parse_event_record(line, f.chain, keys, where));
                     }),
-                    std::string("a written record does not read back (") + f.chain + "): " + line);
+                    std::string("a written record does not read back (") + f.chain + ", " +
+                        fuzz::last_error() + "): " + line);
         fuzz::check(line == again, std::string("a record changes on a round trip (") + f.chain +
                                        "):\n  " + line + "\n  " + again);
     }

@@ -46,7 +46,8 @@ void reads_back(const std::string& line, const chain::KeyFormat& keys) {
                     again = r.is_block ? pipeline::block_line(chain, keys, r.header)
                                        : pipeline::event_line(chain, keys, r.event);
                 }),
-                "normalize wrote a record that ingest rejects: " + line);
+                "normalize wrote a record that ingest rejects (" + fuzz::last_error() +
+                    "): " + line);
     fuzz::check(again == line, "a normalized record changes when ingest reads it:\n  " + line +
                                    "\n  " + again);
 }

@@ -36,13 +36,20 @@ inline std::string type_name(const std::type_info& t) {
     return status == 0 && name ? name.get() : t.name();
 }
 
+// The message of the last chainidx::Error that accepts() caught, for findings that say why.
+inline std::string& last_error() {
+    static std::string e;
+    return e;
+}
+
 // Runs `f`; true when it returned, false when it rejected the input with chainidx::Error.
 template <class F>
 bool accepts(F&& f) {
     try {
         f();
         return true;
-    } catch (const Error&) {
+    } catch (const Error& e) {
+        last_error() = e.what();
         return false;
     } catch (const std::exception& e) {
         finding("unexpected exception " + type_name(typeid(e)) + ": " + e.what());

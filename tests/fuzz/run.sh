@@ -112,8 +112,15 @@ for t in $targets; do
     fi
     failed=$((failed + 1))
     echo
-    echo "$t FAILED (exit $rc); the end of $(_rel "$logf"):"
-    grep -vE '^#[0-9]+\s+(NEW|REDUCE|pulse|INITED|RELOAD)|^\s+NEW_FUNC' "$logf" | tail -60 | sed 's/^/  | /'
+    # The report from its first line (the finding, then the stack), else the log's end.
+    first=$(grep -nE '^fuzz finding:|runtime error:|^==[0-9]+== ?ERROR' "$logf" | head -1 | cut -d: -f1)
+    echo "$t FAILED (exit $rc); from $(_rel "$logf"):"
+    if [ -n "$first" ]; then
+        sed -n "$first,\$p" "$logf" | grep -vE '^\s+(NEW_FUNC|\[[0-9]+, [0-9]+\) )' |
+            awk '{ print } /^SUMMARY: / { exit }' | head -45
+    else
+        tail -30 "$logf"
+    fi | sed 's/^/  | /'
     for a in "$work/artifacts/$t"/*; do
         [ -e "$a" ] || continue
         echo "  input: $(_rel "$a") ($(wc -c <"$a") bytes)"
