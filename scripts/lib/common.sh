@@ -7,6 +7,10 @@
 #   build_chainidx [DIR]     configure + build (Release, -Werror) into DIR (default
 #                            $CHAINIDX_BUILD_DIR, else build);
 #                            exports CHAINIDX_BIN
+#   build_sanitized [DIR]    configure + build with clang, ASan+UBSan and the libFuzzer targets
+#                            (CHAINIDX_SANITIZE, CHAINIDX_FUZZ) into DIR (default build-sanitize)
+#   sanitizer_env            ASAN/UBSAN/LSAN_OPTIONS for running what build_sanitized made:
+#                            every report is fatal, leaks too (tests/sanitize/lsan.supp)
 #   pg_start [DIR]           a throwaway PostgreSQL cluster on 127.0.0.1 in DIR (default: a new temp
 #                            dir); exports CHAINIDX_DATABASE_URL, PG_PORT, PG_DIR, PGHOST, PGPORT, …
 #   pg_createdb NAME         another database owned by the chainidx role; prints its URL
@@ -38,7 +42,8 @@ _as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@";
 ensure_packages() {
     local need=(build-essential cmake pkg-config libcli11-dev libpqxx-dev libpq-dev
         nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev doctest-dev libsimdjson-dev
-        libcurl4-openssl-dev libssl-dev openssl libboost-dev postgresql time curl)
+        libcurl4-openssl-dev libssl-dev openssl libboost-dev postgresql time curl
+        clang libclang-rt-14-dev llvm)  # the sanitizer build: clang, libFuzzer, llvm-symbolizer
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         need+=(nodejs npm)
     fi
@@ -83,6 +88,28 @@ build_chainidx() {
     CHAINIDX_BIN="$dir/chainidx"
     [ -x "$CHAINIDX_BIN" ] || die "the build did not produce $CHAINIDX_BIN"
     export CHAINIDX_BIN
+}
+
+build_sanitized() {
+    local dir=${1:-build-sanitize}
+    case "$dir" in /*) ;; *) dir="$CHAINIDX_ROOT/$dir" ;; esac
+    log "building chainidx with clang, ASan+UBSan and the fuzz targets in $(_rel "$dir")"
+    # -O1: the usual trade-off for ASan (fast enough, quick to build, exact stack traces).
+    (cd "$CHAINIDX_ROOT" &&
+        CXX=clang++ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            -DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -DCHAINIDX_SANITIZE=ON -DCHAINIDX_FUZZ=ON \
+            >/dev/null &&
+        cmake --build "$dir" -j2)
+}
+
+sanitizer_env() {
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:check_initialization_order=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$CHAINIDX_ROOT/tests/sanitize/lsan.supp:print_suppressions=0}
+    if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && command -v llvm-symbolizer >/dev/null 2>&1; then
+        ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer)
+        export ASAN_SYMBOLIZER_PATH
+    fi
 }
 
 _rel() { local p=$1; echo "${p#"$CHAINIDX_ROOT"/}"; }

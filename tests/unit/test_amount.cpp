@@ -68,6 +68,11 @@ TEST_CASE("amount_decimal_round_trips_at_limb_boundaries") {
     }
     CHECK(Amount::from_u64(UINT64_MAX).to_decimal() == "18446744073709551615");
     CHECK(Amount::from_decimal("007").to_decimal() == "7");
+    // Decimal, not octal (found by tests/fuzz: Boost reads a leading 0 as octal).
+    CHECK(Amount::from_decimal("010").to_decimal() == "10");
+    CHECK(Amount::from_decimal("0000").to_decimal() == "0");
+    CHECK(Amount::from_decimal("-000000000012957955672035746915").to_decimal() ==
+          "-12957955672035746915");
     // Zero has no sign.
     CHECK(Amount::from_decimal("-0").to_decimal() == "0");
     CHECK_FALSE(Amount::from_decimal("-0").is_negative());

@@ -250,6 +250,24 @@ TEST_CASE("OP_RETURN and zero-value outputs hold no balance; a bad transaction i
     CHECK_FALSE(f.spent[0].unresolved_event);
 }
 
+TEST_CASE("an address that ingest would refuse gives way to the script id") {
+    // Found by tests/fuzz: `normalize` wrote accounts that `ingest` then refused.
+    const std::string block = R"({"height":5,"hash":")" + std::string(64, 'a') +
+                              R"(","previousblockhash":")" + std::string(64, 'b') +
+                              R"(","time":7,"tx":[{"txid":")" + std::string(64, 'c') +
+                              R"(","vin":[{"coinbase":"00"}],"vout":[
+            {"value":1,"n":0,"scriptPubKey":{"hex":"51","address":"bc1\u007fdel"}},
+            {"value":2,"n":1,"scriptPubKey":{"hex":"52","address":""}},
+            {"value":3,"n":2,"scriptPubKey":{"hex":"53","addresses":["with space"]}},
+            {"value":4,"n":3,"scriptPubKey":{"hex":"54","address":"bc1fine"}}]}]})";
+    chain::Fetched f = normalize_text(block);
+    REQUIRE(f.events.size() == 4);
+    CHECK(f.events[0].account.text() == bitcoin::script_id("51"));
+    CHECK(f.events[1].account.text() == bitcoin::script_id("52"));
+    CHECK(f.events[2].account.text() == bitcoin::script_id("53"));
+    CHECK(f.events[3].account.text() == "bc1fine");
+}
+
 TEST_CASE("a raw line names what is wrong with it and where") {
     const ndjson::Where w{k_source, 9};
     CHECK_THROWS_WITH(bitcoin::normalize_raw_line("{", "btc", w),

@@ -199,7 +199,9 @@ TEST_CASE("rpc_malformed_or_truncated_response_is_an_error_naming_method_and_end
         {"not an object", http(200, R"([1,2])")},
         {"no reply at all", ""},
     };
-    for (const auto& [what, reply] : replies) {
+    for (const auto& item : replies) {  // not [what, reply]: clang 14 cannot capture those
+        const char* what = item.first;
+        const std::string& reply = item.second;
         CAPTURE(what);
         FakeServer s([&](int, const std::string&) { return reply; });
         EndpointRegistry reg;

@@ -49,6 +49,12 @@ Key hex_key(std::string_view text, size_t size, const char* what) {
 
 }  // namespace
 
+bool is_bitcoin_account_text(std::string_view text) {
+    bool printable = !text.empty() && text.size() <= Key::k_capacity;
+    for (char c : text) printable = printable && c > ' ' && c < 127;
+    return printable;
+}
+
 std::string KeyFormat::account(const Key& k) const {
     switch (m_family) {
         case Family::evm:
@@ -84,9 +90,7 @@ Key KeyFormat::parse_account(std::string_view text, const char* what) const {
         case Family::evm:
             return Key(parse_address(text, what));
         case Family::bitcoin: {
-            bool printable = !text.empty() && text.size() <= Key::k_capacity;
-            for (char c : text) printable = printable && c > ' ' && c < 127;
-            if (!printable)
+            if (!is_bitcoin_account_text(text))
                 throw UsageError(std::string(what) + ": \"" + std::string(text) +
                                  "\" is not a Bitcoin address or script id");
             return Key::from_text(text);

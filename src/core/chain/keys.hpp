@@ -16,6 +16,10 @@ enum class Family { evm, bitcoin, solana };
 Family parse_family(const std::string& name);
 const char* family_name(Family f);
 
+// What a Bitcoin account may be written as: 1 to Key::k_capacity printable ASCII characters
+// (an address, or a "script:<hex>" id). The normalizer keeps to it, parse_account checks it.
+bool is_bitcoin_account_text(std::string_view text);
+
 class KeyFormat {
   public:
     explicit KeyFormat(Family family) : m_family(family) {}

@@ -166,8 +166,10 @@ class FileReader {
         return p.string();
     }
     uint64_t integer(const toml::node& n, const std::string& key) {
+        // is_integer() first: toml++ converts a float such as 1e40 to int64_t unchecked (UB).
+        if (!n.is_integer()) fail(n, key, "must be an integer");
         auto v = n.value<int64_t>();
-        if (!n.is_integer() || !v) fail(n, key, "must be an integer");
+        if (!v) fail(n, key, "must be an integer");
         if (*v < 0) fail(n, key, "must not be negative (got " + std::to_string(*v) + ")");
         return static_cast<uint64_t>(*v);
     }

@@ -2,6 +2,8 @@
 
 #include <boost/multiprecision/cpp_int.hpp>
 
+#include <algorithm>
+
 #include "core/model/errors.hpp"
 #include "core/model/hex.hpp"
 
@@ -69,6 +71,8 @@ Amount Amount::from_decimal(std::string_view text) {
         if (c < '0' || c > '9')
             throw UsageError("amount \"" + std::string(text.substr(0, 90)) +
                              "\" is not a decimal integer");
+    // Leading zeros off: Boost reads "010" as octal (8), and "09" not at all.
+    digits.remove_prefix(std::min(digits.find_first_not_of('0'), digits.size() - 1));
     try {
         BigInt v{std::string(digits)};
         return AmountAccess::from_big(negative ? BigInt(-v) : v);

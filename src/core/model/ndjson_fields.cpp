@@ -9,7 +9,7 @@ void fail(const Where& w, const std::string& what) {
 nlohmann::json parse_line(const std::string& text, const Where& w) {
     try {
         return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, out_of_range (1E400)
         fail(w, std::string("not valid JSON (") + e.what() + ")");
     }
 }

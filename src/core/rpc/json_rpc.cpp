@@ -116,6 +116,26 @@ std::string shape_problem(simdjson::dom::element doc, size_t batch_size) {
 
 }  // namespace
 
+std::optional<simdjson::dom::element> read_response(simdjson::dom::parser& parser,
+                                                    std::string& body, size_t batch_size,
+                                                    bool exact_decimals, std::string& problem) {
+    if (exact_decimals) body = quote_fractional_numbers(body);
+    if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
+        body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::dom::element doc;
+    auto err = parser.parse(body.data(), body.size(), false).get(doc);
+    if (err) {
+        problem = std::string("malformed or truncated JSON in the response (") +
+                  simdjson::error_message(err) + ", " + std::to_string(body.size()) + " bytes)";
+        return std::nullopt;
+    }
+    if (std::string p = shape_problem(doc, batch_size); !p.empty()) {
+        problem = std::move(p);
+        return std::nullopt;
+    }
+    return doc;
+}
+
 bool CallError::result_too_large() const {
     // Providers word it differently; these are the ones seen from geth, erigon, Alchemy, Infura,
     // QuickNode, Ankr and anvil.
@@ -216,21 +236,11 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
                 HttpResponse resp = http().post_json(body);
                 m_last_bytes = resp.body.size();
                 if (resp.status == 200) {
-                    m_body = m_options.exact_decimals ? quote_fractional_numbers(resp.body)
-                                                      : std::move(resp.body);
-                    if (m_body.capacity() < m_body.size() + simdjson::SIMDJSON_PADDING)
-                        m_body.reserve(m_body.size() + simdjson::SIMDJSON_PADDING);
-                    simdjson::dom::element doc;
-                    auto err = m_parser->parse(m_body.data(), m_body.size(), false).get(doc);
-                    if (err) {
-                        cause = std::string("malformed or truncated JSON in the response (") +
-                                simdjson::error_message(err) + ", " +
-                                std::to_string(m_body.size()) + " bytes)";
-                    } else if (std::string p = shape_problem(doc, batch_size); !p.empty()) {
-                        cause = p;
-                    } else {
+                    m_body = std::move(resp.body);
+                    if (auto doc = read_response(*m_parser, m_body, batch_size,
+                                                 m_options.exact_decimals, cause)) {
                         attempt.succeeded();
-                        return doc;
+                        return *doc;
                     }
                 } else if (auto doc = node_error_answer(resp)) {
                     attempt.succeeded();  // the node's verdict on the call, sent as HTTP 500/404

@@ -35,6 +35,18 @@ class CallError : public RpcError {
     std::string m_message;
 };
 
+// Reads one HTTP 200 response body the way JsonRpcClient does, with no network (tests/fuzz
+// calls it too): with `exact_decimals` quotes fractional numbers first (exact_numbers.hpp),
+// then parses `body` with `parser` (padding it in place) and checks the shape of the answer to
+// a single call (`batch_size` 0: an object with a result or an error) or to a batch of
+// `batch_size` calls (every id in [0, batch_size) answered exactly once, or one error object for
+// the whole batch). Returns the document, valid while `parser` and `body` are neither reused
+// nor changed; or nullopt with `problem` saying what is wrong (a broken answer, which the client
+// retries).
+std::optional<simdjson::dom::element> read_response(simdjson::dom::parser& parser,
+                                                    std::string& body, size_t batch_size,
+                                                    bool exact_decimals, std::string& problem);
+
 struct ClientOptions {
     std::vector<std::string> endpoints;  // in order of preference
     std::string chain;                   // labels the breaker metrics; may be empty

@@ -2,6 +2,7 @@
 
 #include "core/chain/bitcoin/btc_amount.hpp"
 #include "core/chain/bitcoin/script_owner.hpp"
+#include "core/chain/keys.hpp"
 #include "core/model/errors.hpp"
 
 namespace chainidx::bitcoin {
@@ -55,16 +56,18 @@ int64_t satoshis_of(element obj, const char* field) {
                   "\" is not an exact decimal (a double would lose satoshis)"};
 }
 
-// The owner of an output's scriptPubKey, empty for OP_RETURN.
+// The owner of an output's scriptPubKey, empty for OP_RETURN. An address that is not one
+// (empty, too long, not printable ASCII: what `ingest` would refuse) gives way to the script id.
 std::string owner_of(element spk) {
     std::string_view type;
     if (spk["type"].get(type) == simdjson::SUCCESS && type == "nulldata") return {};
     std::string_view address;
-    if (spk["address"].get(address) == simdjson::SUCCESS && address.size() <= Key::k_capacity)
+    if (spk["address"].get(address) == simdjson::SUCCESS &&
+        chain::is_bitcoin_account_text(address))
         return std::string(address);
     simdjson::dom::array list;
     if (spk["addresses"].get(list) == simdjson::SUCCESS && list.size() == 1 &&
-        list.at(0).get(address) == simdjson::SUCCESS && address.size() <= Key::k_capacity)
+        list.at(0).get(address) == simdjson::SUCCESS && chain::is_bitcoin_account_text(address))
         return std::string(address);
     try {
         return script_id(text_of(spk, "hex"));
