@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/rpc/json_rpc.hpp"
+#include "loopback_listener.hpp"
 
 using namespace chainidx;
 using namespace chainidx::rpc;
@@ -30,16 +31,7 @@ class FakeServer {
     using Handler = std::function<std::string(int n, const std::string& body)>;
 
     explicit FakeServer(Handler handler) : m_handler(std::move(handler)) {
-        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        REQUIRE(m_fd >= 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        REQUIRE(::listen(m_fd, 16) == 0);
-        socklen_t len = sizeof addr;
-        ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-        m_port = ntohs(addr.sin_port);
+        m_fd = test::listen_on_loopback(16, m_port);
         m_thread = std::thread([this] { run(); });
     }
     ~FakeServer() {
@@ -95,7 +87,7 @@ class FakeServer {
 
     Handler m_handler;
     int m_fd = -1;
-    int m_port = 0;
+    uint16_t m_port = 0;
     std::atomic<bool> m_stop{false};
     std::atomic<int> m_requests{0};
     std::thread m_thread;

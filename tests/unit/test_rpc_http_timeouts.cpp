@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/rpc/http_client.hpp"
+#include "loopback_listener.hpp"
 
 using namespace chainidx;
 using namespace chainidx::rpc;
@@ -26,16 +27,7 @@ namespace {
 class TrickleServer {
   public:
     explicit TrickleServer(std::chrono::milliseconds gap) : m_gap(gap) {
-        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        REQUIRE(m_fd >= 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        REQUIRE(::listen(m_fd, 4) == 0);
-        socklen_t len = sizeof addr;
-        ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-        m_port = ntohs(addr.sin_port);
+        m_fd = test::listen_on_loopback(4, m_port);
         m_thread = std::thread([this] { run(); });
     }
     ~TrickleServer() {

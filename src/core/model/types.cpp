@@ -31,6 +31,13 @@ std::string above(const std::string& what, uint64_t value, uint64_t max, const c
 }
 }  // namespace
 
+std::string event_id_bytes(const BalanceEvent& e) {
+    std::string k(reinterpret_cast<const char*>(e.tx.data()), e.tx.size());
+    k.append(reinterpret_cast<const char*>(&e.event_index), sizeof e.event_index);
+    k.push_back(static_cast<char>(e.leg));
+    return k;
+}
+
 std::string unstorable(const BlockHeader& h) {
     if (h.number > k_max_block_number)
         return above("block number", h.number, k_max_block_number, "bigint");

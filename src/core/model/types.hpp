@@ -53,6 +53,9 @@ struct BalanceEvent {
     Amount delta;
 };
 
+// The event's identity (tx, index, leg) as bytes, for hashing within a batch or a stream.
+std::string event_id_bytes(const BalanceEvent& e);
+
 // Bitcoin: an output (txid, vout), and the balance it carries.
 struct OutPoint {
     Key txid;

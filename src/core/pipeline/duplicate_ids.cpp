@@ -1,5 +1,7 @@
 #include "core/pipeline/duplicate_ids.hpp"
 
+#include "core/pipeline/ndjson.hpp"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -10,27 +12,8 @@ namespace chainidx::pipeline {
 
 namespace {
 
-// The id's bytes: tx, then index and leg.
-std::string id_bytes(const BalanceEvent& e) {
-    std::string k(reinterpret_cast<const char*>(e.tx.data()), e.tx.size());
-    k.append(reinterpret_cast<const char*>(&e.event_index), sizeof e.event_index);
-    k.push_back(static_cast<char>(e.leg));
-    return k;
-}
-
 bool same_content(const BalanceEvent& a, const BalanceEvent& b) {
     return a.token == b.token && a.account == b.account && a.delta == b.delta;
-}
-
-nlohmann::ordered_json event_json(const chain::KeyFormat& keys, const BalanceEvent& e) {
-    return {{"block", e.block_number},
-            {"block_hash", keys.block_hash(e.block_hash)},
-            {"tx", keys.tx(e.tx)},
-            {"index", e.event_index},
-            {"leg", e.leg},
-            {"token", keys.token(e.token)},
-            {"account", keys.account(e.account)},
-            {"delta", e.delta.to_decimal()}};
 }
 
 }  // namespace
@@ -50,7 +33,7 @@ size_t set_aside_duplicate_ids(store::Batch& batch, const chain::KeyFormat& keys
     for (size_t i = 0; i < batch.events.size(); ++i) {
         if (unresolved[i]) continue;
         const BalanceEvent& e = batch.events[i];
-        auto [it, fresh] = first.try_emplace(id_bytes(e), i);
+        auto [it, fresh] = first.try_emplace(event_id_bytes(e), i);
         if (fresh) continue;
         const BalanceEvent& earlier = batch.events[it->second];
         drop[i] = true;
@@ -74,9 +57,12 @@ size_t set_aside_duplicate_ids(store::Batch& batch, const chain::KeyFormat& keys
                   keys.account(earlier.account) + ", delta " + earlier.delta.to_decimal() +
                   "; this one account " + keys.account(e.account) + ", delta " +
                   e.delta.to_decimal() + ")";
-        d.payload = nlohmann::ordered_json{{"this", event_json(keys, e)},
-                                           {"other", event_json(keys, earlier)}}
-                        .dump();
+        // Both items as `--emit events` writes them.
+        d.payload =
+            nlohmann::ordered_json{
+                {"this", nlohmann::ordered_json::parse(event_line(batch.chain, keys, e))},
+                {"other", nlohmann::ordered_json::parse(event_line(batch.chain, keys, earlier))}}
+                .dump();
         batch.dead_letters.push_back(std::move(d));
     }
     if (std::find(drop.begin(), drop.end(), true) == drop.end()) return 0;

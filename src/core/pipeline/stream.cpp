@@ -118,13 +118,6 @@ struct SeenId {
     size_t batch, event;
 };
 
-std::string id_bytes(const BalanceEvent& e) {
-    std::string k(reinterpret_cast<const char*>(e.tx.data()), e.tx.size());
-    k.append(reinterpret_cast<const char*>(&e.event_index), sizeof e.event_index);
-    k.push_back(static_cast<char>(e.leg));
-    return k;
-}
-
 }  // namespace
 
 RunReport ingest_stream(const config::ChainConfig& chain, store::Store& store, std::istream& in,
@@ -234,7 +227,7 @@ RunReport ingest_stream(const config::ChainConfig& chain, store::Store& store, s
                              " does not follow its block record");
         store::Batch& batch = window.back();
         auto [seen, fresh] =
-            ids.try_emplace(id_bytes(e), SeenId{n, window.size() - 1, batch.events.size()});
+            ids.try_emplace(event_id_bytes(e), SeenId{n, window.size() - 1, batch.events.size()});
         if (!fresh) {
             const BalanceEvent& other = window[seen->second.batch].events[seen->second.event];
             if (other.token != e.token || other.account != e.account || other.delta != e.delta)
