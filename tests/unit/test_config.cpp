@@ -501,7 +501,7 @@ TEST_CASE("config_rpc_resilience_keys_parse_with_defaults_and_checks") {
         "[chains.testnet]\n"                // 1
         "chain_id = 5\n"                    // 2
         "rpc_rate_limit = 2.5\n"            // 3
-        "rpc_max_concurrency = 2\n"         // 4
+        "rpc_max_concurrency = 2\n"         // 16
         "rpc_breaker_failures = 3\n"        // 5
         "rpc_breaker_cooldown_ms = 1000\n"  // 6
         "rpc_retry_budget_ms = 5000\n"      // 7
@@ -522,7 +522,7 @@ TEST_CASE("config_rpc_resilience_keys_parse_with_defaults_and_checks") {
     config::apply_env_and_flags(c, Overrides{}, fake_getenv);
     const config::ChainConfig& d = c.chains.at("ethereum");
     CHECK(d.rpc_rate_limit.value == 0);
-    CHECK(d.rpc_max_concurrency.value == 4);
+    CHECK(d.rpc_max_concurrency.value == 16);
     CHECK(d.rpc_breaker_failures.value == 5);
     CHECK(d.rpc_breaker_cooldown_ms.value == 30000);
     CHECK(d.rpc_retry_budget_ms.value == 120000);

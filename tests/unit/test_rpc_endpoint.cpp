@@ -141,3 +141,71 @@ TEST_CASE("endpoint_registry_reports_open_breakers_and_metrics_without_secrets")
     CHECK(text.find("chainidx_rpc_breaker_state{chain=\"testchain\",endpoint=\"https://"
                     "breaker.example/***\"} 0") != std::string::npos);
 }
+
+TEST_CASE("endpoint_in_flight_limit_starts_at_a_few_grows_while_clean_and_halves_on_overload") {
+    EndpointLimits limits;
+    limits.max_concurrency = 10;
+    Endpoint e("http://127.0.0.1:1/adaptive", limits);
+    CHECK(e.in_flight_limit() == 4);
+    // Callers that want more than the limit (every slot taken), and clean answers: +1 a round.
+    auto round = [&] {
+        std::vector<Endpoint::Slot> slots;
+        for (unsigned i = 0; i < e.in_flight_limit(); ++i) slots.push_back(e.acquire());
+        for (unsigned i = 0; i < slots.size(); ++i) e.succeeded(Admission::normal);
+    };
+    round();
+    CHECK(e.in_flight_limit() == 5);
+    for (int i = 0; i < 20; ++i) round();
+    CHECK(e.in_flight_limit() == 10);  // never above max_concurrency
+    // An overloaded answer halves it, once per wave: answers to requests sent before the
+    // halving do not halve it again.
+    const auto sent = Clock::now();
+    e.congested(sent, sent + 1ms);
+    CHECK(e.in_flight_limit() == 5);
+    e.congested(sent, sent + 2ms);
+    CHECK(e.in_flight_limit() == 5);
+    e.congested(sent + 5ms, sent + 6ms);
+    CHECK(e.in_flight_limit() == 2);
+    e.congested(sent + 7ms, sent + 8ms);
+    e.congested(sent + 9ms, sent + 10ms);
+    CHECK(e.in_flight_limit() == 1);  // and no lower
+
+    // Clean answers without demand (slots never all taken) do not raise it.
+    Endpoint idle("http://127.0.0.1:1/idle", limits);
+    for (int i = 0; i < 50; ++i) {
+        auto slot = idle.acquire();
+        idle.succeeded(Admission::normal);
+    }
+    CHECK(idle.in_flight_limit() == 4);
+}
+
+TEST_CASE("endpoint_retry_after_pauses_every_client") {
+    EndpointLimits limits;
+    Endpoint e("http://127.0.0.1:1/pause", limits);
+    e.pause(1);
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> threads;
+    std::atomic<int> early{0};
+    for (int i = 0; i < 3; ++i)
+        threads.emplace_back([&] {
+            auto slot = e.acquire();
+            if (std::chrono::steady_clock::now() - t0 < 900ms) ++early;
+        });
+    for (auto& t : threads) t.join();
+    CHECK(early == 0);
+    CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+}
+
+TEST_CASE("endpoint_429_when_unlimited_lowers_the_rate_to_just_below_what_was_accepted") {
+    EndpointLimits open;
+    open.max_concurrency = 100;
+    Endpoint e("http://127.0.0.1:1/accepted", open);
+    const auto now = Clock::now();
+    for (int i = 0; i < 20; ++i) {
+        auto slot = e.acquire();
+        e.succeeded(Admission::normal, now);
+    }
+    for (int i = 0; i < 10; ++i) (void)e.acquire();  // refused ones, sent too
+    e.throttled(Clock::now(), now + 1ms);
+    CHECK(e.rate() == doctest::Approx(18));  // 90% of the 20 it accepted, not half of the 30
+}

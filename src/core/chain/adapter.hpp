@@ -4,6 +4,7 @@
 // family (chain/evm, chain/bitcoin, chain/solana) implements it over its node's RPC and turns
 // what the node returns into headers and balance events (its normalizer is a pure function).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,9 @@ class ChainAdapter {
     // Fetches and normalizes the span starting at `from` and ending at most at `to`; the adapter
     // picks its length (and learns what the node accepts). `keep_raw` fills Fetched::raw.
     virtual Fetched fetch(uint64_t from, uint64_t to, bool keep_raw) = 0;
+    // How many blocks the adapter would fetch in one span now (what it has learned the node
+    // answers well): the concurrent fetcher cuts the range ahead into spans of this size.
+    virtual uint64_t span_hint() const = 0;
     // The chain's balance of each (token, account) at `block` (or at the node's head when the
     // node cannot answer for a past block: answered_at says which).
     virtual OnChainBalances balances(uint64_t block,
@@ -85,5 +89,8 @@ class ChainAdapter {
 
 // The adapter for the chain's family.
 std::unique_ptr<ChainAdapter> make_adapter(const config::ChainConfig& chain);
+
+// Makes adapters: the engine and the fetcher take one, so tests can hand them a fake chain.
+using AdapterFactory = std::function<std::unique_ptr<ChainAdapter>(const config::ChainConfig&)>;
 
 }  // namespace chainidx::chain

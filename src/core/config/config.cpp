@@ -40,7 +40,7 @@ ChainConfig default_chain(const std::string& name) {
     c.rpc_retries.value = 5;
     c.rpc_retry_budget_ms.value = 120000;
     c.rpc_rate_limit.value = 0;
-    c.rpc_max_concurrency.value = 4;
+    c.rpc_max_concurrency.value = 16;
     c.rpc_breaker_failures.value = 5;
     c.rpc_breaker_cooldown_ms.value = 30000;
     // Providers cap answers well below this (and chainidx halves a span past 8 MiB); parsing

@@ -166,7 +166,7 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights& heights, bool 
     const chain::KeyFormat keys(m_chain.family.value);
     for (int attempt = 0;; ++attempt) {
         try {
-            Fetcher fetcher(m_chain, from, to);
+            Fetcher fetcher(m_chain, chain::make_adapter, from, to);
             std::optional<FetchedRange> held;  // fetched, but for the next batch
             auto next_range = [&]() -> std::optional<FetchedRange> {
                 if (!held) return fetcher.next();

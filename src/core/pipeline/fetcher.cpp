@@ -1,6 +1,9 @@
 #include "core/pipeline/fetcher.hpp"
 
 #include <algorithm>
+#include <limits>
+
+#include "core/pipeline/memory_budget.hpp"
 
 #include "core/model/errors.hpp"
 
@@ -34,10 +37,27 @@ void check_links(const FetchedRange& r, const std::string& chain, const BlockHea
                              " names another block hash than its header");
 }
 
-Fetcher::Fetcher(const config::ChainConfig& chain, uint64_t from, uint64_t to, bool keep_raw,
-                 size_t capacity)
-    : m_chain(chain), m_from(from), m_to(to), m_keep_raw(keep_raw), m_capacity(capacity) {
-    m_thread = std::thread([this] { run(); });
+namespace {
+// Workers per endpoint are bounded by its concurrency cap (the endpoint admits fewer while it
+// is slow or refusing); more than this many threads would only wait.
+constexpr uint64_t k_max_workers = 32;
+}  // namespace
+
+Fetcher::Fetcher(const config::ChainConfig& chain, chain::AdapterFactory make, uint64_t from,
+                 uint64_t to, bool keep_raw)
+    : m_chain(chain),
+      m_make(std::move(make)),
+      m_to(to),
+      m_keep_raw(keep_raw),
+      m_next_claim(from),
+      m_next_out(from) {
+    if (from > to) return;
+    const uint64_t endpoints = std::max<size_t>(1, chain.rpc.value.size());
+    const uint64_t workers =
+        std::min({k_max_workers, std::max<uint64_t>(1, chain.rpc_max_concurrency.value) * endpoints,
+                  to - from + 1});
+    m_threads.reserve(workers);
+    for (uint64_t i = 0; i < workers; ++i) m_threads.emplace_back([this] { work(); });
 }
 
 Fetcher::~Fetcher() {
@@ -46,53 +66,106 @@ Fetcher::~Fetcher() {
         m_cancel = true;
     }
     m_changed.notify_all();
-    if (m_thread.joinable()) m_thread.join();
+    for (std::thread& t : m_threads) t.join();
+}
+
+unsigned Fetcher::most_in_flight() const {
+    std::lock_guard lock(m_mutex);
+    return m_most_in_flight;
+}
+
+uint64_t Fetcher::span_cap() const {
+    // Until the first span is in, its size in bytes is unknown: only one is fetched.
+    if (m_seen_blocks == 0) return std::numeric_limits<uint64_t>::max();
+    const double per_block = static_cast<double>(m_seen_bytes) / m_seen_blocks;
+    const double cap = static_cast<double>(k_fetch_budget_bytes / k_span_share) / per_block;
+    return std::max<uint64_t>(1, static_cast<uint64_t>(cap));
+}
+
+bool Fetcher::may_claim(uint64_t blocks) const {
+    // The span the writer waits for is always fetched, so the budget can never stall the run.
+    if (m_next_claim == m_next_out) return true;
+    if (m_seen_blocks == 0) return m_in_flight == 0;
+    const double per_block = static_cast<double>(m_seen_bytes) / m_seen_blocks;
+    const double held = static_cast<double>(m_buffered_bytes) +
+                        static_cast<double>(m_in_flight_blocks + blocks) * per_block;
+    return held <= static_cast<double>(k_fetch_budget_bytes);
 }
 
 std::optional<FetchedRange> Fetcher::next() {
     std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [&] { return !m_queue.empty() || m_done || m_error; });
-    if (!m_queue.empty()) {
-        FetchedRange r = std::move(m_queue.front());
-        m_queue.pop_front();
-        m_changed.notify_all();
-        return r;
-    }
-    if (m_error) std::rethrow_exception(m_error);
-    return std::nullopt;
+    m_changed.wait(lock, [&] {
+        return m_next_out > m_to || (!m_ready.empty() && m_ready.begin()->first == m_next_out);
+    });
+    if (m_next_out > m_to) return std::nullopt;
+    Piece piece = std::move(m_ready.begin()->second);
+    if (piece.error) std::rethrow_exception(piece.error);  // the fetcher is done for
+    m_ready.erase(m_ready.begin());
+    m_buffered_bytes -= piece.bytes;
+    m_next_out = piece.range->to + 1;
+    lock.unlock();
+    m_changed.notify_all();
+    return std::move(piece.range);
 }
 
-void Fetcher::run() {
+void Fetcher::work() {
+    std::unique_ptr<chain::ChainAdapter> adapter;
+    uint64_t at = 0;  // where this worker's fetch stands, for the failure's place
     try {
-        auto adapter = chain::make_adapter(m_chain);
-        uint64_t start = m_from;
-        while (start <= m_to) {
+        adapter = m_make(m_chain);
+        for (;;) {
+            uint64_t start, end;
             {
                 std::unique_lock lock(m_mutex);
-                m_changed.wait(lock, [&] { return m_queue.size() < m_capacity || m_cancel; });
-                if (m_cancel) return;
+                uint64_t blocks = 0;
+                m_changed.wait(lock, [&] {
+                    if (m_cancel || m_failed || m_next_claim > m_to) return true;
+                    blocks = std::min({adapter->span_hint(), span_cap(), m_to - m_next_claim + 1});
+                    return may_claim(std::max<uint64_t>(1, blocks));
+                });
+                if (m_cancel || m_failed || m_next_claim > m_to) return;
+                start = at = m_next_claim;
+                end = start + std::max<uint64_t>(1, blocks) - 1;
+                m_next_claim = end + 1;
+                m_in_flight_blocks += end - start + 1;
+                m_most_in_flight = std::max(m_most_in_flight, ++m_in_flight);
             }
-            FetchedRange fr = adapter->fetch(start, m_to, m_keep_raw);
-            if (fr.from != start || fr.to < fr.from || fr.to > m_to)
-                throw Error(m_chain.name + ": the adapter fetched " + std::to_string(fr.from) +
-                            ".." + std::to_string(fr.to) + " when asked for " +
-                            std::to_string(start) + ".." + std::to_string(m_to));
-            start = fr.to + 1;
-            {
-                std::lock_guard lock(m_mutex);
-                m_queue.push_back(std::move(fr));
+            // The adapter may answer a shorter span (the node refused a long one): fetch the
+            // rest of it here, so the spans after it go on meanwhile.
+            while (at <= end) {
+                FetchedRange fr = adapter->fetch(at, end, m_keep_raw);
+                if (fr.from != at || fr.to < fr.from || fr.to > end)
+                    throw Error(m_chain.name + ": the adapter fetched " + std::to_string(fr.from) +
+                                ".." + std::to_string(fr.to) + " when asked for " +
+                                std::to_string(at) + ".." + std::to_string(end));
+                const uint64_t blocks = fr.to - fr.from + 1;
+                Piece piece;
+                piece.bytes = approx_bytes(fr);
+                piece.range = std::move(fr);
+                {
+                    std::lock_guard lock(m_mutex);
+                    m_seen_blocks += blocks;
+                    m_seen_bytes += piece.bytes;
+                    m_buffered_bytes += piece.bytes;
+                    m_in_flight_blocks -= blocks;
+                    if (at + blocks > end) --m_in_flight;
+                    m_ready.emplace(at, std::move(piece));
+                    if (m_cancel) return;
+                }
+                m_changed.notify_all();
+                at += blocks;
             }
-            m_changed.notify_all();
         }
     } catch (...) {
         std::lock_guard lock(m_mutex);
-        m_error = std::current_exception();
+        m_failed = true;
+        // A worker that failed before taking a span fails where the next one would start.
+        if (!adapter) at = m_next_claim;
+        Piece piece;
+        piece.error = std::current_exception();
+        if (at <= m_to) m_ready.emplace(at, std::move(piece));
         m_changed.notify_all();
-        return;
     }
-    std::lock_guard lock(m_mutex);
-    m_done = true;
-    m_changed.notify_all();
 }
 
 }  // namespace chainidx::pipeline

@@ -1,14 +1,15 @@
 #pragma once
-// The fetch stage: a thread with its own chain adapter walks [from, to] in spans the adapter
-// picks, fetching and normalizing each, and hands them over through a bounded queue (so memory
-// stays flat however long the range, and normalizing overlaps with writing).
+// The fetch stage: workers fetch and normalize spans of [from, to] concurrently and hand them
+// over in order, so round trips to a remote node overlap and memory stays flat however long the
+// range; normalizing overlaps with writing.
 #include <condition_variable>
-#include <deque>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "core/chain/adapter.hpp"
 #include "core/config/config.hpp"
@@ -28,31 +29,56 @@ class ChainMoved : public std::runtime_error {
 void check_links(const FetchedRange& range, const std::string& chain,
                  const BlockHeader* before = nullptr);
 
+// Fetches [from, to] with a pool of workers, each with its own adapter (and so its own
+// connection): the range is cut ahead into spans of the size the workers' adapters have learned,
+// the spans are fetched concurrently (as many in flight as the endpoints admit, see
+// rpc::Endpoint), and handed out strictly in block order through a reorder buffer. Memory is
+// bounded in bytes (k_fetch_budget_bytes): no span is started while what is buffered and in
+// flight would exceed it, except the one the writer waits for.
 class Fetcher {
   public:
-    Fetcher(const config::ChainConfig& chain, uint64_t from, uint64_t to, bool keep_raw = false,
-            size_t queue_capacity = 3);
+    Fetcher(const config::ChainConfig& chain, chain::AdapterFactory make, uint64_t from,
+            uint64_t to, bool keep_raw = false);
     ~Fetcher();  // cancels and joins
     Fetcher(const Fetcher&) = delete;
     Fetcher& operator=(const Fetcher&) = delete;
 
-    // The next range in order; nullopt when [from, to] is done. Rethrows a fetch failure.
+    // The next range in order; nullopt when [from, to] is done. Rethrows a fetch failure once
+    // every range before it has been handed out.
     std::optional<FetchedRange> next();
 
+    // The most spans that were being fetched at once, for the debug log and tests.
+    unsigned most_in_flight() const;
+
   private:
-    void run();
+    // A fetched piece, or the failure where the fetch stopped.
+    struct Piece {
+        std::optional<FetchedRange> range;
+        std::exception_ptr error;
+        size_t bytes = 0;
+    };
+    void work();
+    bool may_claim(uint64_t blocks) const;  // under m_mutex
+    uint64_t span_cap() const;              // under m_mutex
 
     const config::ChainConfig& m_chain;
-    uint64_t m_from, m_to;
-    bool m_keep_raw;
-    size_t m_capacity;
-    std::mutex m_mutex;
+    const chain::AdapterFactory m_make;
+    const uint64_t m_to;
+    const bool m_keep_raw;
+
+    mutable std::mutex m_mutex;
     std::condition_variable m_changed;
-    std::deque<FetchedRange> m_queue;
-    bool m_done = false;
+    std::map<uint64_t, Piece> m_ready;  // by first block
+    uint64_t m_next_claim;              // the first block no worker has taken
+    uint64_t m_next_out;                // the first block next() hands out
+    size_t m_buffered_bytes = 0;
+    uint64_t m_in_flight_blocks = 0;
+    unsigned m_in_flight = 0, m_most_in_flight = 0;
+    uint64_t m_seen_blocks = 0;  // fetched so far, for the bytes per block
+    size_t m_seen_bytes = 0;
+    bool m_failed = false;  // a worker failed: take no more spans
     bool m_cancel = false;
-    std::exception_ptr m_error;
-    std::thread m_thread;
+    std::vector<std::thread> m_threads;
 };
 
 }  // namespace chainidx::pipeline

@@ -256,8 +256,12 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
                         throw RpcError(cause, false);  // the catch below says where
                     }
                     if (resp.status == 429) ep.throttled(slot.sent_at());
-                    if (resp.status == 429 || resp.status == 503)
+                    ep.congested(slot.sent_at());
+                    if (resp.status == 429 || resp.status == 503) {
                         retry_after_s = resp.retry_after_s;
+                        // It binds every client of the endpoint, not only this call.
+                        if (retry_after_s) ep.pause(*retry_after_s);
+                    }
                 }
             } catch (const ResponseTooLarge& e) {
                 attempt.released();
@@ -268,6 +272,7 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
                     throw RpcError(where() + ": " + e.what(), false);
                 }
                 cause = e.what();
+                ep.congested(slot.sent_at());  // a timeout or a cut connection
             }
         }  // the concurrency slot is free while we back off
         attempt.failed(cause);

@@ -57,7 +57,7 @@ struct ClientOptions {
     long initial_backoff_ms = 1000;  // doubles per retry: 1 s, 2 s, 4 s …
     long max_backoff_ms = 30000;
     double rate_limit = 0;  // requests/s per endpoint, 0: unlimited
-    unsigned max_concurrency = 4;
+    unsigned max_concurrency = 16;
     unsigned breaker_failures = 5;
     long breaker_cooldown_ms = 30000;
     std::string ca_file;  // empty: the system's CA store

@@ -75,8 +75,12 @@ BlockHeader SolanaAdapter::header(uint64_t number) {
     return s;
 }
 
+uint64_t SolanaAdapter::span_hint() const {
+    return std::max<uint64_t>(1, m_chain.batch_blocks.value);
+}
+
 chain::Fetched SolanaAdapter::fetch(uint64_t from, uint64_t to, bool keep_raw) {
-    const uint64_t span = std::max<uint64_t>(1, m_chain.batch_blocks.value);
+    const uint64_t span = span_hint();
     uint64_t end = to - from < span ? to : from + span - 1;
     const std::vector<uint64_t> listed = client().block_slots(from, end);
 
