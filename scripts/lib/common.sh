@@ -19,6 +19,10 @@
 #   anvil_bin                path of the anvil binary installed by tests/evm's npm packages
 #   anvil_start [T0]         anvil on a free 127.0.0.1 port (--no-mining --order fees, chain id
 #                            31337, genesis timestamp T0); exports ANVIL_URL, ANVIL_PID
+#   proxy_start UPSTREAM [FLAG…]  tests/provider-proxy/proxy.js (a simulated remote provider:
+#                            --latency-ms, --mb-per-s, --max-rps) on a free 127.0.0.1 port in front of
+#                            UPSTREAM; exports PROXY_URL, PROXY_PID, PROXY_STATS_FILE
+#   proxy_stop [PID]         stops it (SIGTERM: it writes PROXY_STATS_FILE, then exits); idempotent
 #   cleanup_all              stops every cluster and process started through these helpers
 #   install_cleanup_trap     runs cleanup_all on EXIT, and exits on INT/TERM
 
@@ -29,6 +33,8 @@ export CHAINIDX_ROOT
 : "${CHAINIDX_PIDS_FILE:=}"
 _CHAINIDX_PG_DIRS=()
 _CHAINIDX_ANVIL_PIDS=()
+_CHAINIDX_PROXY_PIDS=()
+_CHAINIDX_PROXY_DIRS=()
 _CHAINIDX_OWN_PIDS_FILE=""
 
 log() { echo "[$(basename "$0")] $*" >&2; }
@@ -263,6 +269,42 @@ anvil_stop() {
     kill -9 "$pid" 2>/dev/null || true
 }
 
+# --------------------------------------------------------------------------------------------
+# the provider-simulation proxy (tests/provider-proxy)
+
+proxy_start() {
+    local upstream=${1:?proxy_start needs an upstream URL} dir pid
+    shift
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/chainidx-proxy.XXXXXX")
+    _CHAINIDX_PROXY_DIRS+=("$dir")
+    node "$CHAINIDX_ROOT/tests/provider-proxy/proxy.js" --upstream "$upstream" \
+        --port-file "$dir/port" --stats-file "$dir/stats.json" "$@" </dev/null >/dev/null 2>"$dir/proxy.log" &
+    pid=$!
+    _CHAINIDX_PROXY_PIDS+=("$pid")
+    for _ in $(seq 1 200); do
+        if [ -s "$dir/port" ]; then
+            export PROXY_URL="http://127.0.0.1:$(cat "$dir/port")" PROXY_PID=$pid PROXY_STATS_FILE=$dir/stats.json
+            log "provider proxy on $PROXY_URL (pid $pid) -> $upstream: $*"
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$dir/proxy.log" >&2
+    kill "$pid" 2>/dev/null || true
+    die "the provider proxy did not start"
+}
+
+proxy_stop() {
+    local pid=${1:-${PROXY_PID:-}}
+    [ -n "$pid" ] || return 0
+    # Only our proxy (the pid may have been reused since it exited).
+    tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q 'provider-proxy/proxy.js' || return 0
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+}
+
 # A file where node helpers record the pids of what they start (see tests/evm/lib/anvil.js).
 pids_file() {
     if [ -z "$CHAINIDX_PIDS_FILE" ]; then
@@ -277,6 +319,10 @@ cleanup_all() {
     local pid d cmd
     for pid in "${_CHAINIDX_ANVIL_PIDS[@]}"; do anvil_stop "$pid"; done
     _CHAINIDX_ANVIL_PIDS=()
+    for pid in "${_CHAINIDX_PROXY_PIDS[@]}"; do proxy_stop "$pid"; done
+    _CHAINIDX_PROXY_PIDS=()
+    for d in "${_CHAINIDX_PROXY_DIRS[@]}"; do rm -rf "$d"; done
+    _CHAINIDX_PROXY_DIRS=()
     if [ -n "$_CHAINIDX_OWN_PIDS_FILE" ] && [ -f "$_CHAINIDX_OWN_PIDS_FILE" ]; then
         while read -r pid; do
             [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || continue

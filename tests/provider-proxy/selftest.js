@@ -86,6 +86,7 @@ function post(port, agent, method, params = []) {
       res.on('error', reject);
     });
     req.on('error', reject);
+    req.setTimeout(15000, () => req.destroy(new Error(`${method} through the proxy: no answer within 15 s`)));
     req.end(payload);
   });
 }
@@ -195,6 +196,12 @@ async function main() {
   fs.rmSync(work, { recursive: true, force: true });
   say(`PASS (${checks} checks)`);
 }
+
+setTimeout(() => {
+  console.error('provider-proxy selftest: FAILED: not done within 90 s');
+  for (const c of children) c.kill('SIGKILL');
+  process.exit(1);
+}, 90000).unref();
 
 main().then(() => process.exit(0), (e) => {
   console.error(`provider-proxy selftest: ${e.message}`);
