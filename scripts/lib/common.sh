@@ -19,6 +19,13 @@
 #   anvil_bin                path of the anvil binary installed by tests/evm's npm packages
 #   anvil_start [T0]         anvil on a free 127.0.0.1 port (--no-mining --order fees, chain id
 #                            31337, genesis timestamp T0); exports ANVIL_URL, ANVIL_PID
+#   proxy_start UPSTREAM [FLAG…]  tests/provider-proxy/proxy.js (a simulated remote provider:
+#                            --latency-ms, --mb-per-s, --max-rps) on a free 127.0.0.1 port in front of
+#                            UPSTREAM; exports PROXY_URL, PROXY_PID, PROXY_STATS_FILE
+#   proxy_stop [PID]         stops it (SIGTERM: it writes PROXY_STATS_FILE, then exits); idempotent
+#   fakechain_start FAMILY [FLAG…]  tests/fakechain/server.js (a fake bitcoin|solana node serving real
+#                            blocks) on a free 127.0.0.1 port; exports FAKECHAIN_URL, FAKECHAIN_PID
+#   fakechain_stop [PID]     stops it; idempotent
 #   cleanup_all              stops every cluster and process started through these helpers
 #   install_cleanup_trap     runs cleanup_all on EXIT, and exits on INT/TERM
 
@@ -29,6 +36,8 @@ export CHAINIDX_ROOT
 : "${CHAINIDX_PIDS_FILE:=}"
 _CHAINIDX_PG_DIRS=()
 _CHAINIDX_ANVIL_PIDS=()
+_CHAINIDX_SERVER_PIDS=()
+_CHAINIDX_SERVER_DIRS=()
 _CHAINIDX_OWN_PIDS_FILE=""
 
 log() { echo "[$(basename "$0")] $*" >&2; }
@@ -263,6 +272,71 @@ anvil_stop() {
     kill -9 "$pid" 2>/dev/null || true
 }
 
+# --------------------------------------------------------------------------------------------
+# Node.js servers of tests/: the provider-simulation proxy (tests/provider-proxy) and the fake
+# Bitcoin/Solana nodes (tests/fakechain). Both write their port to --port-file once listening.
+
+# _node_server_dir: a new directory for a server's files (removed by cleanup_all), in _SERVER_DIR.
+_node_server_dir() {
+    _SERVER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/chainidx-server.XXXXXX")
+    _CHAINIDX_SERVER_DIRS+=("$_SERVER_DIR")
+}
+
+# _node_server_start WHAT DIR SCRIPT [ARG…]: node SCRIPT ARG… --port-file DIR/port (stderr in
+# DIR/server.log), waits until it listens; sets _SERVER_URL, _SERVER_PID.
+_node_server_start() {
+    local what=$1 dir=$2 script=$3 pid
+    shift 3
+    node "$CHAINIDX_ROOT/$script" "$@" --port-file "$dir/port" </dev/null >/dev/null 2>"$dir/server.log" &
+    pid=$!
+    _CHAINIDX_SERVER_PIDS+=("$pid")
+    for _ in $(seq 1 400); do
+        if [ -s "$dir/port" ]; then
+            _SERVER_URL="http://127.0.0.1:$(cat "$dir/port")" _SERVER_PID=$pid
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$dir/server.log" >&2
+    kill "$pid" 2>/dev/null || true
+    die "the $what did not start"
+}
+
+# _node_server_stop PID: SIGTERM (then SIGKILL after 5 s) if PID is still one of these servers.
+_node_server_stop() {
+    local pid=$1
+    [ -n "$pid" ] || return 0
+    # Only our server (the pid may have been reused since it exited).
+    tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -Eq 'tests/(provider-proxy|fakechain)/' || return 0
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+}
+
+proxy_start() {
+    local upstream=${1:?proxy_start needs an upstream URL}
+    shift
+    _node_server_dir
+    _node_server_start "provider proxy" "$_SERVER_DIR" tests/provider-proxy/proxy.js \
+        --upstream "$upstream" --stats-file "$_SERVER_DIR/stats.json" "$@"
+    export PROXY_URL=$_SERVER_URL PROXY_PID=$_SERVER_PID PROXY_STATS_FILE=$_SERVER_DIR/stats.json
+    log "provider proxy on $PROXY_URL (pid $PROXY_PID) in front of $upstream: $*"
+}
+
+proxy_stop() { _node_server_stop "${1:-${PROXY_PID:-}}"; }
+
+fakechain_start() {
+    local family=${1:?fakechain_start needs a family (bitcoin|solana)}
+    shift
+    _node_server_dir
+    _node_server_start "fake $family node" "$_SERVER_DIR" tests/fakechain/server.js --family "$family" "$@"
+    export FAKECHAIN_URL=$_SERVER_URL FAKECHAIN_PID=$_SERVER_PID
+    log "fake $family node (tests/fakechain) on $FAKECHAIN_URL (pid $FAKECHAIN_PID)"
+}
+
+fakechain_stop() { _node_server_stop "${1:-${FAKECHAIN_PID:-}}"; }
+
 # A file where node helpers record the pids of what they start (see tests/evm/lib/anvil.js).
 pids_file() {
     if [ -z "$CHAINIDX_PIDS_FILE" ]; then
@@ -277,6 +351,10 @@ cleanup_all() {
     local pid d cmd
     for pid in "${_CHAINIDX_ANVIL_PIDS[@]}"; do anvil_stop "$pid"; done
     _CHAINIDX_ANVIL_PIDS=()
+    for pid in "${_CHAINIDX_SERVER_PIDS[@]}"; do _node_server_stop "$pid"; done
+    _CHAINIDX_SERVER_PIDS=()
+    for d in "${_CHAINIDX_SERVER_DIRS[@]}"; do rm -rf "$d"; done
+    _CHAINIDX_SERVER_DIRS=()
     if [ -n "$_CHAINIDX_OWN_PIDS_FILE" ] && [ -f "$_CHAINIDX_OWN_PIDS_FILE" ]; then
         while read -r pid; do
             [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || continue
