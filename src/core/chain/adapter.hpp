@@ -79,6 +79,9 @@ class ChainAdapter {
     // How many blocks the adapter would fetch in one span now (what it has learned the node
     // answers well): the concurrent fetcher cuts the range ahead into spans of this size.
     virtual uint64_t span_hint() const = 0;
+    // Lets go of the large buffers the last fetch left behind (answers, parsed documents), so
+    // that idle fetch workers hold no memory; the next fetch allocates again.
+    virtual void trim() {}
     // The chain's balance of each (token, account) at `block` (or at the node's head when the
     // node cannot answer for a past block: answered_at says which).
     virtual OnChainBalances balances(uint64_t block,

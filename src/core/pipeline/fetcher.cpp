@@ -85,6 +85,7 @@ uint64_t Fetcher::span_cap() const {
 bool Fetcher::may_claim(uint64_t blocks) const {
     // The span the writer waits for is always fetched, so the budget can never stall the run.
     if (m_next_claim == m_next_out) return true;
+    if (m_in_flight >= m_active) return false;
     if (m_seen_blocks == 0) return m_in_flight == 0;
     const double per_block = static_cast<double>(m_seen_bytes) / m_seen_blocks;
     const double held = static_cast<double>(m_buffered_bytes) +
@@ -94,9 +95,16 @@ bool Fetcher::may_claim(uint64_t blocks) const {
 
 std::optional<FetchedRange> Fetcher::next() {
     std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [&] {
+    auto ready = [&] {
         return m_next_out > m_to || (!m_ready.empty() && m_ready.begin()->first == m_next_out);
-    });
+    };
+    if (!ready()) {
+        // The writer waits for the node: one more span in flight would have helped. (When the
+        // writer is the slower side, more would only cost memory and the database's CPU.)
+        if (m_active < m_threads.size()) ++m_active;
+        m_changed.notify_all();
+        m_changed.wait(lock, ready);
+    }
     if (m_next_out > m_to) return std::nullopt;
     Piece piece = std::move(m_ready.begin()->second);
     if (piece.error) std::rethrow_exception(piece.error);  // the fetcher is done for
@@ -155,6 +163,7 @@ void Fetcher::work() {
                 m_changed.notify_all();
                 at += blocks;
             }
+            adapter->trim();
         }
     } catch (...) {
         std::lock_guard lock(m_mutex);

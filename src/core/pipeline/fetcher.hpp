@@ -34,7 +34,8 @@ void check_links(const FetchedRange& range, const std::string& chain,
 // the spans are fetched concurrently (as many in flight as the endpoints admit, see
 // rpc::Endpoint), and handed out strictly in block order through a reorder buffer. Memory is
 // bounded in bytes (k_fetch_budget_bytes): no span is started while what is buffered and in
-// flight would exceed it, except the one the writer waits for.
+// flight would exceed it, except the one the writer waits for. Workers join in only while the
+// writer waits for the fetch: a local node and a slow database need one or two.
 class Fetcher {
   public:
     Fetcher(const config::ChainConfig& chain, chain::AdapterFactory make, uint64_t from,
@@ -74,6 +75,8 @@ class Fetcher {
     size_t m_buffered_bytes = 0;
     uint64_t m_in_flight_blocks = 0;
     unsigned m_in_flight = 0, m_most_in_flight = 0;
+    // Spans fetched at once: one more each time the writer had to wait for one.
+    unsigned m_active = 1;
     uint64_t m_seen_blocks = 0;  // fetched so far, for the bytes per block
     size_t m_seen_bytes = 0;
     bool m_failed = false;  // a worker failed: take no more spans

@@ -81,6 +81,9 @@ class JsonRpcClient {
     // The endpoint of the last attempt (redacted).
     const std::string& endpoint() const { return m_endpoints[m_index]->display_url(); }
     size_t last_response_bytes() const { return m_last_bytes; }
+    // Frees the last answer and the parser's buffers when they are large; a document returned
+    // before is invalid afterwards.
+    void trim();
 
   private:
     // Sends `body` until a well-formed response comes back (`batch_size` 0: a single call).

@@ -135,4 +135,8 @@ chain::Fetched BitcoinAdapter::normalize_raw(const std::string& line, const ndjs
     return normalize_raw_line(line, m_chain.name, where);
 }
 
+void BitcoinAdapter::trim() {
+    if (m_client) m_client->trim();
+}
+
 }  // namespace chainidx::bitcoin

@@ -118,4 +118,8 @@ BitcoinClient::Scan BitcoinClient::scan_address(const std::string& address) {
     return s;
 }
 
+void BitcoinClient::trim() {
+    if (m_rpc) m_rpc->trim();
+}
+
 }  // namespace chainidx::bitcoin

@@ -128,4 +128,8 @@ chain::Fetched EvmAdapter::normalize_raw(const std::string& line, const ndjson::
     return f;
 }
 
+void EvmAdapter::trim() {
+    if (m_client) m_client->trim();
+}
+
 }  // namespace chainidx::evm

@@ -21,6 +21,7 @@ class EvmAdapter : public chain::ChainAdapter {
     BlockHeader header(uint64_t number) override;
     chain::Fetched fetch(uint64_t from, uint64_t to, bool keep_raw) override;
     uint64_t span_hint() const override { return m_range; }
+    void trim() override;
     chain::OnChainBalances balances(uint64_t block,
                                     const std::vector<std::pair<Key, Key>>& pairs) override;
     chain::Fetched normalize_raw(const std::string& line, const ndjson::Where& where) override;

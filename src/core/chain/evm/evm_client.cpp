@@ -230,4 +230,8 @@ std::vector<std::optional<Amount>> EvmClient::balances_of(
     return out;
 }
 
+void EvmClient::trim() {
+    if (m_rpc) m_rpc->trim();
+}
+
 }  // namespace chainidx::evm

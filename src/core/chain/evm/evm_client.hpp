@@ -39,6 +39,8 @@ class EvmClient {
 
     size_t last_response_bytes() const;
     const std::string& endpoint() const;
+    // Drops the large buffers the last answer left (see JsonRpcClient::trim).
+    void trim();
 
   private:
     const config::ChainConfig& m_chain;

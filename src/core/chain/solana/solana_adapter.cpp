@@ -177,4 +177,8 @@ chain::Fetched SolanaAdapter::normalize_raw(const std::string& line, const ndjso
     return normalize_raw_line(line, m_chain.name, where);
 }
 
+void SolanaAdapter::trim() {
+    if (m_client) m_client->trim();
+}
+
 }  // namespace chainidx::solana

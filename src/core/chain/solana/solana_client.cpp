@@ -300,4 +300,8 @@ std::vector<std::optional<Amount>> SolanaClient::token_balances(
     return out;
 }
 
+void SolanaClient::trim() {
+    if (m_rpc) m_rpc->trim();
+}
+
 }  // namespace chainidx::solana

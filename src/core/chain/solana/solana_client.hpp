@@ -54,6 +54,8 @@ class SolanaClient {
         const std::vector<std::pair<Key, Key>>& owner_mint, uint64_t& answered_at);
 
     const std::string& endpoint() const;
+    // Drops the large buffers the last answer left (see JsonRpcClient::trim).
+    void trim();
 
   private:
     // Calls `method` once per params entry, up to `per_request` per batch, handing `fn` each
