@@ -20,7 +20,8 @@
 //
 // GET /stats answers the stats as JSON: requests (POSTs received), forwarded, rate_limited (429
 // answers), upstream_errors (502 answers), client_aborts, bytes_sent (response body bytes written
-// to clients), in_flight and max_in_flight (received but not finished, at once). A JSON-RPC batch
+// to clients), in_flight and max_in_flight (received but not finished, at once), connections
+// (TCP connections accepted: with keep-alive, far fewer than requests). A JSON-RPC batch
 // is one HTTP request. Response bodies are relayed uncompressed (the proxy does not gzip).
 const fs = require('node:fs');
 const http = require('node:http');
@@ -85,7 +86,7 @@ function createProxy(opts) {
   const upstream = new URL(opts.upstream);
   const upstreamPath = upstream.pathname + upstream.search;
   const agent = new http.Agent({ keepAlive: true });
-  const stats = { requests: 0, forwarded: 0, rate_limited: 0, upstream_errors: 0, client_aborts: 0, bytes_sent: 0, in_flight: 0, max_in_flight: 0 };
+  const stats = { requests: 0, forwarded: 0, rate_limited: 0, upstream_errors: 0, client_aborts: 0, bytes_sent: 0, in_flight: 0, max_in_flight: 0, connections: 0 };
   const take = tokenBucket(opts.maxRps);
   const bytesPerMs = opts.mbPerS * 1000; // 10^6 bytes/s
   const TICK_MS = 10;
@@ -221,6 +222,7 @@ function createProxy(opts) {
       else start();
     });
   });
+  server.on('connection', () => { stats.connections++; });
   // chainidx keeps its connections (libcurl): do not close idle ones under it.
   server.keepAliveTimeout = 10 * 60 * 1000;
   server.headersTimeout = server.keepAliveTimeout + 1000;

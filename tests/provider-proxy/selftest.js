@@ -162,6 +162,9 @@ async function main() {
   eq(s.in_flight, 0, '/stats in_flight when idle');
   ok(s.max_in_flight >= served.length && s.max_in_flight <= 12, `/stats max_in_flight ${s.max_in_flight} is between ${served.length} and 12`);
   eq(s.upstream_errors, 0, '/stats upstream_errors');
+  // One keep-alive connection for the sequential requests, one per request of the burst (at most),
+  // and the /stats request's own.
+  ok(s.connections >= 2 && s.connections <= 1 + 12 + 1, `/stats connections ${s.connections} is between 2 and 14`);
 
   // SIGTERM writes the same stats to --stats-file and exits 0.
   p.proc.kill('SIGTERM');
