@@ -1,5 +1,6 @@
 // chainidx: index token balances from blockchains into PostgreSQL and keep them provably right.
 // main only dispatches; the one place that turns errors into exit codes is here.
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -88,6 +89,11 @@ void install_signal_handlers() {
 
 int main(int argc, char** argv) {
     using namespace chainidx;
+    // Answers of several MB are allocated and freed by every fetch worker. glibc raises its mmap
+    // threshold after such frees, after which they come from per-thread arenas that keep the
+    // memory: measured, 286 MB peak RSS instead of 119 MB on scripts/bench. A fixed threshold
+    // hands large buffers back to the system when they are freed.
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     CLI::App app{
         "chainidx " CHAINIDX_VERSION
         ": index token balances from blockchains into PostgreSQL and keep them provably right.\n"

@@ -75,7 +75,7 @@ unsigned Fetcher::most_in_flight() const {
 }
 
 uint64_t Fetcher::span_cap() const {
-    // Until the first span is in, its size in bytes is unknown: only one is fetched.
+    // Until the first span is in, its size in bytes is unknown: the adapter's own guess.
     if (m_seen_blocks == 0) return std::numeric_limits<uint64_t>::max();
     const double per_block = static_cast<double>(m_seen_bytes) / m_seen_blocks;
     const double cap = static_cast<double>(k_fetch_budget_bytes / k_span_share) / per_block;
@@ -86,7 +86,7 @@ bool Fetcher::may_claim(uint64_t blocks) const {
     // The span the writer waits for is always fetched, so the budget can never stall the run.
     if (m_next_claim == m_next_out) return true;
     if (m_in_flight >= m_active) return false;
-    if (m_seen_blocks == 0) return m_in_flight == 0;
+    if (m_seen_blocks == 0) return true;  // the adapters' first spans are small
     const double per_block = static_cast<double>(m_seen_bytes) / m_seen_blocks;
     const double held = static_cast<double>(m_buffered_bytes) +
                         static_cast<double>(m_in_flight_blocks + blocks) * per_block;

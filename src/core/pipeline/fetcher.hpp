@@ -75,8 +75,8 @@ class Fetcher {
     size_t m_buffered_bytes = 0;
     uint64_t m_in_flight_blocks = 0;
     unsigned m_in_flight = 0, m_most_in_flight = 0;
-    // Spans fetched at once: one more each time the writer had to wait for one.
-    unsigned m_active = 1;
+    // Spans fetched at once: a few at first, one more each time the writer had to wait.
+    unsigned m_active = 4;
     uint64_t m_seen_blocks = 0;  // fetched so far, for the bytes per block
     size_t m_seen_bytes = 0;
     bool m_failed = false;  // a worker failed: take no more spans

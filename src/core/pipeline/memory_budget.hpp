@@ -11,7 +11,7 @@ namespace chainidx::pipeline {
 
 // Fetched and normalized, not yet handed to the writer (the reorder buffer), plus the spans being
 // fetched, estimated from the bytes per block seen so far.
-inline constexpr size_t k_fetch_budget_bytes = size_t(48) << 20;
+inline constexpr size_t k_fetch_budget_bytes = size_t(32) << 20;
 // One span is at most this share of the budget, so that several workers always fit in it.
 inline constexpr size_t k_span_share = 8;
 // A batch is committed once it holds this much (or k_batch_events events, or batch_blocks blocks).

@@ -179,11 +179,12 @@ void Endpoint::throttled(Clock::time_point sent_at, Clock::time_point now) {
     const double current = m_bucket.rate();
     // Unlimited so far: start from what was sent in the second before the refused request.
     const double base = current > 0 ? current : recent_rate(m_sends, m_send_count, sent_at);
-    // What the endpoint accepted in the last second is its limit, seen from here: just below it
-    // no request is wasted. Without that measure, half of what was sent.
+    // What the endpoint accepted in the last second is its limit seen from here, inflated by
+    // the burst a provider's token bucket allows at first: three quarters of it wastes no more
+    // requests. Without that measure, half of what was sent.
     const double accepted = recent_rate(m_oks, m_ok_count, now);
     const double lowered =
-        current == 0 && accepted > 0 ? std::max(1.0, accepted * 0.9) : std::max(1.0, base / 2);
+        current == 0 && accepted > 0 ? std::max(1.0, accepted * 0.75) : std::max(1.0, base / 2);
     if (current > 0 && lowered >= current) return;  // already at the floor
     if (m_rate_ceiling == 0) m_rate_ceiling = base;
     m_bucket.set_rate(lowered, now);

@@ -153,8 +153,7 @@ void JsonRpcClient::trim() {
     // Small answers (heads, headers) keep their buffers: reallocating them would cost more.
     constexpr size_t k_keep_bytes = size_t(1) << 20;
     if (m_body.capacity() > k_keep_bytes) std::string().swap(m_body);
-    if (m_parser->capacity() > k_keep_bytes)
-        m_parser = std::make_unique<simdjson::dom::parser>();
+    if (m_parser->capacity() > k_keep_bytes) m_parser = std::make_unique<simdjson::dom::parser>();
 }
 
 JsonRpcClient::JsonRpcClient(ClientOptions options)

@@ -62,8 +62,7 @@ std::string owner_of(element spk) {
     std::string_view type;
     if (spk["type"].get(type) == simdjson::SUCCESS && type == "nulldata") return {};
     std::string_view address;
-    if (spk["address"].get(address) == simdjson::SUCCESS &&
-        chain::is_bitcoin_account_text(address))
+    if (spk["address"].get(address) == simdjson::SUCCESS && chain::is_bitcoin_account_text(address))
         return std::string(address);
     simdjson::dom::array list;
     if (spk["addresses"].get(list) == simdjson::SUCCESS && list.size() == 1 &&
