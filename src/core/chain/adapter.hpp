@@ -4,6 +4,7 @@
 // family (chain/evm, chain/bitcoin, chain/solana) implements it over its node's RPC and turns
 // what the node returns into headers and balance events (its normalizer is a pure function).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,5 +86,8 @@ class ChainAdapter {
 
 // The adapter for the chain's family.
 std::unique_ptr<ChainAdapter> make_adapter(const config::ChainConfig& chain);
+
+// Makes adapters for the engine and its fetch thread: make_adapter, or a fake in tests.
+using AdapterFactory = std::function<std::unique_ptr<ChainAdapter>(const config::ChainConfig&)>;
 
 }  // namespace chainidx::chain

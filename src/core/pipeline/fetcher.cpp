@@ -1,6 +1,7 @@
 #include "core/pipeline/fetcher.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/model/errors.hpp"
 
@@ -34,9 +35,9 @@ void check_links(const FetchedRange& r, const std::string& chain, const BlockHea
                              " names another block hash than its header");
 }
 
-Fetcher::Fetcher(const config::ChainConfig& chain, uint64_t from, uint64_t to, bool keep_raw,
-                 size_t capacity)
-    : m_chain(chain), m_from(from), m_to(to), m_keep_raw(keep_raw), m_capacity(capacity) {
+Fetcher::Fetcher(const config::ChainConfig& chain, chain::AdapterFactory make, uint64_t from,
+                 uint64_t to, bool keep_raw)
+    : m_chain(chain), m_make(std::move(make)), m_from(from), m_to(to), m_keep_raw(keep_raw) {
     m_thread = std::thread([this] { run(); });
 }
 
@@ -64,7 +65,7 @@ std::optional<FetchedRange> Fetcher::next() {
 
 void Fetcher::run() {
     try {
-        auto adapter = chain::make_adapter(m_chain);
+        auto adapter = m_make(m_chain);
         uint64_t start = m_from;
         while (start <= m_to) {
             {

@@ -30,8 +30,8 @@ void check_links(const FetchedRange& range, const std::string& chain,
 
 class Fetcher {
   public:
-    Fetcher(const config::ChainConfig& chain, uint64_t from, uint64_t to, bool keep_raw = false,
-            size_t queue_capacity = 3);
+    Fetcher(const config::ChainConfig& chain, chain::AdapterFactory make, uint64_t from,
+            uint64_t to, bool keep_raw = false);
     ~Fetcher();  // cancels and joins
     Fetcher(const Fetcher&) = delete;
     Fetcher& operator=(const Fetcher&) = delete;
@@ -43,9 +43,10 @@ class Fetcher {
     void run();
 
     const config::ChainConfig& m_chain;
+    chain::AdapterFactory m_make;
     uint64_t m_from, m_to;
     bool m_keep_raw;
-    size_t m_capacity;
+    size_t m_capacity = 3;
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::deque<FetchedRange> m_queue;

@@ -13,7 +13,7 @@ store::ReplayResult replay_range(const config::ChainConfig& chain, store::Store&
         throw UsageError("--from " + std::to_string(from) + " is above --to " + std::to_string(to));
     chain::make_adapter(chain)->verify();
     auto session = store.begin_replay(chain.name, from, to);
-    Fetcher fetcher(chain, from, to);
+    Fetcher fetcher(chain, chain::make_adapter, from, to);
     BlockHeader last;
     while (auto range = fetcher.next()) {
         try {

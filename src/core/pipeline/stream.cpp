@@ -56,7 +56,7 @@ RunReport emit_range(const config::ChainConfig& chain, uint64_t from, uint64_t t
     report.first_block = from;
     chain::make_adapter(chain)->verify();
     const chain::KeyFormat keys(chain.family.value);
-    Fetcher fetcher(chain, from, to, kind == EmitKind::raw);
+    Fetcher fetcher(chain, chain::make_adapter, from, to, kind == EmitKind::raw);
     BlockHeader last;
     while (auto range = fetcher.next()) {
         if (stop_requested()) break;
