@@ -272,6 +272,10 @@ bool Engine::run_range(uint64_t from, uint64_t to, const Heights &heights,
                       std::to_string(batch.to) +
                       " failed, nothing of them was written: " + e.what());
         }
+        if (r.parent_mismatch) { // the block below changed since it was read
+          unwind_reorg(batch.from - 1, report);
+          return false;
+        }
         report.blocks += batch.to - batch.from + 1;
         report.batches += 1;
         report.transfers += stats.transfers;
