@@ -109,7 +109,7 @@ _chainidx() {
                 status) opts="--output -o" ;;
             esac ;;
         backfill) opts="--chain --rpc --from --to --batch-blocks --emit --quarantine-token" ;;
-        scan) opts="--chain --rpc --once --follow --wait --metrics-addr --quarantine-token" ;;
+        scan) opts="--chain --rpc --once --follow --wait --from-head --metrics-addr --quarantine-token" ;;
         status) opts="--chain --rpc --output -o --verify --check --max-lag" ;;
         balances) opts="--chain --account --token --at --all --output -o" ;;
         normalize) opts="--chain --input -i" ;;

@@ -135,6 +135,7 @@ complete -c chainidx -n '__chainidx_using backfill' -l emit -x -a 'raw\t"blocks 
 complete -c chainidx -n '__chainidx_using scan; and not __fish_seen_argument -l follow' -l once -d 'Catch up to the head, then exit'
 complete -c chainidx -n '__chainidx_using scan; and not __fish_seen_argument -l once' -l follow -d 'Keep following the head until stopped'
 complete -c chainidx -n '__chainidx_using scan' -l wait -d 'Wait for another scan of the chain to end instead of exiting'
+complete -c chainidx -n '__chainidx_using scan' -l from-head -d 'On an empty chain without start_block, start at the head'
 complete -c chainidx -n '__chainidx_using scan' -l metrics-addr -r -d 'Serve Prometheus metrics at HOST:PORT while the scan runs'
 
 # status

@@ -1,4 +1,4 @@
-// chainidx scan --chain NAME --once | --follow
+// chainidx scan --chain NAME --once | --follow [--from-head]
 #include <spdlog/spdlog.h>
 
 #include "cli/common.hpp"
@@ -16,6 +16,7 @@ struct ScanOptions {
     bool once = false;
     bool follow = false;
     bool wait = false;
+    bool from_head = false;
     std::string metrics_addr;
 };
 
@@ -48,7 +49,7 @@ void run_scan(const ScanOptions& o, const GlobalOptions& g) {
     }
     pipeline::Engine engine(chain, *store);
     engine.quarantine(quarantine_tokens(chain, o.chain));
-    auto r = engine.scan(o.follow);
+    auto r = engine.scan(o.follow, o.from_head);
     if (r.blocks == 0 && r.watermark && !r.stopped_by_signal)
         spdlog::info(
             "scan {}: nothing to do: the watermark {} is at the target {}{}", chain.name,
@@ -75,6 +76,8 @@ void register_scan(CLI::App& app, GlobalOptions& g) {
         "scan",
         "Follow a chain from its watermark to the head (less `confirmations`), checking parent "
         "hashes and unwinding reorgs inside the unfinalized window.\n"
+        "The first scan of a chain starts at its start_block; index history with `chainidx "
+        "backfill` first, or pass --from-head to start at the head.\n"
         "Examples: chainidx scan --chain ethereum --once      # catch up and exit (timers)\n"
         "          chainidx scan --chain ethereum --follow    # keep following; SIGTERM stops");
     add_chain_option(cmd, o->chain);
@@ -82,6 +85,10 @@ void register_scan(CLI::App& app, GlobalOptions& g) {
     auto* once = cmd->add_flag("--once", o->once, "Catch up to the head, then exit");
     auto* follow = cmd->add_flag("--follow", o->follow, "Keep following the head until stopped");
     once->excludes(follow);
+    cmd->add_flag("--from-head", o->from_head,
+                  "When nothing is indexed and no start_block is set, start at the head less "
+                  "confirmations (balances are then relative to that block); without it such a "
+                  "scan is refused");
     cmd->add_flag("--wait", o->wait,
                   "If another scan of this chain runs, wait for it to end instead of exiting");
     cmd->add_option("--metrics-addr", o->metrics_addr,

@@ -37,6 +37,16 @@ run status --chain ethereum --output json
 expect_code 0 "status of an unindexed chain"
 expect_out '"watermark": null' "status of an unindexed chain has no watermark"
 
+# An empty chain without start_block: scan refuses to guess where to begin (exit 2) before it
+# asks the node anything (this endpoint answers nothing), naming the three ways out.
+run scan --chain ethereum --once --rpc http://127.0.0.1:9
+expect_code 2 "scan of an empty chain without start_block"
+for word in start_block "chainidx backfill" --from-head; do
+    expect_err "$word" "the refusal names $word"
+done
+run status --chain ethereum --output json
+expect_out '"watermark": null' "the refused scan indexed nothing"
+
 run status --chain ethereum --check
 expect_code 5 "status --check with nothing indexed"
 expect_err "nothing indexed yet" "status --check says why"

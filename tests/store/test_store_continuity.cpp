@@ -64,14 +64,27 @@ TEST_CASE("a_batch_whose_required_parent_was_unwound_is_refused_and_writes_nothi
     CHECK_NOTHROW(s.ingest(next));
 }
 
-TEST_CASE("a_batch_whose_stored_parent_has_another_hash_is_refused") {
+// Checked in the writing transaction and reported, not thrown: the engine unwinds the reorg, the
+// ingest command refuses its input.
+TEST_CASE("a_batch_whose_stored_parent_has_another_hash_is_reported_and_writes_nothing") {
     TestDb db;
     store::Store& s = *db.store;
     s.ingest(make_batch(0, 5));
     const std::string before = db.sql->fingerprint();
-    store::Batch other = make_batch(6, 8, 3);  // block 6's parent is branch 3's block 5
-    CHECK_THROWS_AS(s.ingest(other), DataError);
-    CHECK(db.sql->fingerprint() == before);
+    for (bool required : {false, true}) {
+        store::Batch other = make_batch(6, 8, 3);  // block 6's parent is branch 3's block 5
+        add_transfer(other, 7, 1, 0, 1, 5, 3);
+        other.parent_required = required;
+        const store::IngestResult r = s.ingest(other);
+        CHECK(r.parent_mismatch);
+        CHECK(r.stored_parent == block_hash(5));
+        CHECK(r.events_inserted == 0);
+        CHECK_FALSE(r.watermark_advanced);
+        CHECK(db.sql->fingerprint() == before);
+    }
+    store::Batch linked = make_batch(6, 8);
+    CHECK_FALSE(s.ingest(linked).parent_mismatch);
+    CHECK(*s.chain_state(k_chain).watermark == 8);
 }
 
 TEST_CASE("a_backfill_whose_blocks_were_unwound_is_not_marked_done") {

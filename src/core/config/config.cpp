@@ -649,7 +649,8 @@ std::string describe(const Config& config) {
             line("tokens", "[" + join(tokens, ", ") + "]", c.tokens.origin);
         }
         line("start_block",
-             c.start_block.value ? std::to_string(*c.start_block.value) : "(head at first scan)",
+             c.start_block.value ? std::to_string(*c.start_block.value)
+                                 : "(none: scan needs it, a backfill or --from-head)",
              c.start_block.origin);
         line("poll_interval_ms", std::to_string(c.poll_interval_ms.value),
              c.poll_interval_ms.origin);

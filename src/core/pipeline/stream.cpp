@@ -8,6 +8,7 @@
 
 #include "core/chain/keys.hpp"
 #include "core/model/errors.hpp"
+#include "core/model/hex.hpp"
 #include "core/pipeline/fetcher.hpp"
 #include "core/pipeline/ndjson.hpp"
 #include "core/pipeline/stop.hpp"
@@ -45,6 +46,15 @@ void require_no_rejected(const chain::Fetched& f, const std::string& where) {
     throw DataError(where + ": " + f.rejected.front().error +
                     "; a pipe cannot set it aside: index the range with backfill, which stores "
                     "it as a dead letter (chainidx dlq)");
+}
+
+std::string parent_mismatch_message(const store::Batch& b, const store::IngestResult& r) {
+    const std::string range = std::to_string(b.from) + ".." + std::to_string(b.to);
+    return "chain " + b.chain + ": block " + std::to_string(b.from) +
+           " does not link to the stored block " + std::to_string(b.from - 1) + " (stored as " +
+           hex::encode(r.stored_parent) + ", its parent is " +
+           hex::encode(b.blocks.front().parent_hash) + "); nothing of blocks " + range +
+           " was written. Run `chainidx scan` to unwind a reorg, or `chainidx rollback`";
 }
 
 }  // namespace
@@ -157,6 +167,8 @@ RunReport ingest_stream(const config::ChainConfig& chain, store::Store& store, s
             store::IngestResult r;
             try {
                 r = store.ingest(batch);
+                // An input that does not link to what is stored is refused, never unwound to.
+                if (r.parent_mismatch) throw DataError(parent_mismatch_message(batch, r));
                 if (detached) store.finish_backfill(chain.name, batch.from, batch.to);
             } catch (const DataError& e) {
                 throw DataError(source + ": " + e.what());

@@ -69,10 +69,10 @@ struct Batch {
     uint64_t safe_block = 0;       // the chain's safe height when fetched (stamps finality)
     uint64_t finalized_block = 0;  // the chain's finalized height when fetched
     std::optional<BackfillJob> job;
-    // The writer saw block from - 1 stored (or wrote it itself): it must still be there, with
-    // the hash blocks.front().parent_hash, when the batch commits. A rollback or replay that ran
-    // meanwhile makes the commit fail instead of leaving a hole. Whether or not it is set, a
-    // stored block below that does not link is refused.
+    // The writer knows block from - 1 is stored (or wrote it itself): it must still be there
+    // when the batch commits. A rollback or replay that ran meanwhile makes the commit fail
+    // instead of leaving a hole. Whether or not it is set, a stored block below that does not
+    // link writes nothing and is reported (IngestResult::parent_mismatch).
     bool parent_required = false;
     std::vector<Utxo> created;             // Bitcoin: outputs the blocks create …
     std::vector<Spend> spent;              // … and spend (the UTXO table follows the events)
@@ -86,6 +86,10 @@ struct IngestResult {
     uint64_t events_duplicate = 0;  // already stored: skipped with their deltas
     uint64_t balances_touched = 0;
     bool watermark_advanced = false;
+    // The stored block below the batch is not its first block's parent: nothing was written
+    // (the transaction rolled back). The engine unwinds a reorg; a stream input is refused.
+    bool parent_mismatch = false;
+    Hash32 stored_parent{};  // that stored block's hash, when parent_mismatch
 };
 
 struct UnwindRequest {
@@ -235,9 +239,11 @@ class Store {
 
     // One transaction: blocks, events (new ones only), their balance deltas aggregated per
     // (token, account), the watermark (never backwards, only when contiguous) and backfill
-    // progress. Throws DataError when a stored block has a different hash, when the stored block
-    // below does not link, or when an event id is stored with another content; Error when the
-    // block below is gone although the batch requires it (another process unwound it).
+    // progress. The block below is checked in the same transaction: when it is stored with
+    // another hash than the first block's parent, nothing is written and the result says
+    // parent_mismatch. Throws DataError when a stored block has a different hash or an event id
+    // is stored with another content; Error when the block below is gone although the batch
+    // requires it (another process unwound it).
     IngestResult ingest(const Batch& batch);
     // Bitcoin: the stored outputs `at` names (nullopt where unknown), spent or not.
     std::vector<std::optional<Utxo>> find_utxos(const std::string& chain,
