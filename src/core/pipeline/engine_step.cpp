@@ -26,6 +26,8 @@ using Clock = std::chrono::steady_clock;
 // transaction overhead are amortised, small enough to keep memory flat (~20 MB; the batch's
 // bytes are capped too, k_batch_budget_bytes).
 constexpr size_t k_batch_events = 60000;
+// Fewer are committed when the next fetched range is not there yet.
+constexpr size_t k_batch_events_early = 10000;
 
 void record_batch_metrics(const std::string& chain_name, const store::Batch& batch,
                           const chain::NormalizeStats& stats, const store::IngestResult& r,
@@ -105,6 +107,9 @@ Step Engine::step(RangeRun& run, RunReport& report) {
             append(batch, *range);
             stats += range->stats;
             if (batch.events.size() >= k_batch_events || batch_bytes >= k_batch_budget_bytes) break;
+            // The writer would wait for the node: commit what is here meanwhile (a batch that
+            // is large enough to amortise its transaction), so writing overlaps fetching.
+            if (batch.events.size() >= k_batch_events_early && !run.ready()) break;
             range = run.next();
             if (!range) break;
             if (batch.blocks.size() + range->headers.size() > max_blocks) {

@@ -93,18 +93,29 @@ bool Fetcher::may_claim(uint64_t blocks) const {
     return held <= static_cast<double>(k_fetch_budget_bytes);
 }
 
+bool Fetcher::ready_locked() {
+    if (m_next_out > m_to || (!m_ready.empty() && m_ready.begin()->first == m_next_out))
+        return true;
+    // The writer waits for the node: one more span in flight would have helped. (When the
+    // writer is the slower side, more would only cost memory and the database's CPU.)
+    if (m_active < m_threads.size()) {
+        ++m_active;
+        m_changed.notify_all();
+    }
+    return false;
+}
+
+bool Fetcher::ready() {
+    std::lock_guard lock(m_mutex);
+    return ready_locked();
+}
+
 std::optional<FetchedRange> Fetcher::next() {
     std::unique_lock lock(m_mutex);
-    auto ready = [&] {
-        return m_next_out > m_to || (!m_ready.empty() && m_ready.begin()->first == m_next_out);
-    };
-    if (!ready()) {
-        // The writer waits for the node: one more span in flight would have helped. (When the
-        // writer is the slower side, more would only cost memory and the database's CPU.)
-        if (m_active < m_threads.size()) ++m_active;
-        m_changed.notify_all();
-        m_changed.wait(lock, ready);
-    }
+    if (!ready_locked())
+        m_changed.wait(lock, [&] {
+            return m_next_out > m_to || (!m_ready.empty() && m_ready.begin()->first == m_next_out);
+        });
     if (m_next_out > m_to) return std::nullopt;
     Piece piece = std::move(m_ready.begin()->second);
     if (piece.error) std::rethrow_exception(piece.error);  // the fetcher is done for

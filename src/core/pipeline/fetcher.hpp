@@ -48,6 +48,10 @@ class Fetcher {
     // every range before it has been handed out.
     std::optional<FetchedRange> next();
 
+    // Whether next() would answer at once. When it would not, the fetch is behind the writer:
+    // one more span is fetched at once from now on.
+    bool ready();
+
     // The most spans that were being fetched at once, for the debug log and tests.
     unsigned most_in_flight() const;
 
@@ -60,6 +64,7 @@ class Fetcher {
     };
     void work();
     bool may_claim(uint64_t blocks) const;  // under m_mutex
+    bool ready_locked();                    // under m_mutex
     uint64_t span_cap() const;              // under m_mutex
 
     const config::ChainConfig& m_chain;

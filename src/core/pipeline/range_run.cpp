@@ -30,6 +30,10 @@ std::optional<FetchedRange> RangeRun::next() {
     return r;
 }
 
+bool RangeRun::ready() {
+    return m_held.has_value() || m_fetcher->ready();
+}
+
 void RangeRun::hold(FetchedRange range) {
     m_held = std::move(range);
 }

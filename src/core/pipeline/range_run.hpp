@@ -34,6 +34,8 @@ class RangeRun {
     // The next fetched range in order (the held one first); nullopt when the range is done.
     // Time spent waiting for the fetch thread is added to `waited`.
     std::optional<FetchedRange> next();
+    // Whether next() would answer without waiting for the node.
+    bool ready();
     // Fetched, but for the next batch.
     void hold(FetchedRange range);
     // The node changed the chain under the fetch: drop what was fetched, fetch again from the
