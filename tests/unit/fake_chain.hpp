@@ -2,7 +2,7 @@
 // An in-memory chain for driving the engine (after Shovel's task_test.go): blocks put in by
 // number with their hash and parent, ERC-20-like transfers per block, settable heights, and
 // knobs for a node that misbehaves (a failing fetch, an answer from another branch). Its
-// adapters share it, so the engine's and the fetch thread's see the same chain.
+// adapters share it, so the engine's and the fetch workers' see the same chain.
 #include <cstdint>
 #include <map>
 #include <mutex>

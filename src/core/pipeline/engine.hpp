@@ -60,7 +60,7 @@ struct ScanCursor {
 
 class Engine {
   public:
-    // `make` gives the adapters (the engine's, the fetch thread's, one per endpoint for a deep
+    // `make` gives the adapters (the engine's, the fetch workers', one per endpoint for a deep
     // reorg's confirmation): the family's own, or a fake chain in tests.
     Engine(const config::ChainConfig& chain, store::Store& store,
            chain::AdapterFactory make = chain::make_adapter);

@@ -40,7 +40,7 @@ void RangeRun::hold(FetchedRange range) {
 
 void RangeRun::refetch() {
     m_held.reset();
-    m_fetcher.reset();  // cancels and joins the old thread before the new one starts
+    m_fetcher.reset();  // cancels and joins the old workers before new ones start
     m_fetcher = std::make_unique<Fetcher>(m_chain, m_make, m_next, m_to);
 }
 

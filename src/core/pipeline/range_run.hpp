@@ -1,6 +1,6 @@
 #pragma once
 // One range being indexed (a backfill's job, or a scan's watermark to target), kept across the
-// engine's steps so that nothing fetched is fetched twice: the fetch thread working ahead, the
+// engine's steps so that nothing fetched is fetched twice: the fetch workers working ahead, the
 // range fetched for the next batch, and whether this run wrote the block below the next batch.
 #include <cstdint>
 #include <memory>
@@ -32,7 +32,7 @@ class RangeRun {
     RangeRun& operator=(const RangeRun&) = delete;
 
     // The next fetched range in order (the held one first); nullopt when the range is done.
-    // Time spent waiting for the fetch thread is added to `waited`.
+    // Time spent waiting for the fetch workers is added to `waited`.
     std::optional<FetchedRange> next();
     // Whether next() would answer without waiting for the node.
     bool ready();
