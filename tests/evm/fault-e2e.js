@@ -179,17 +179,20 @@ async function every_fault_kind_recovers() {
     // comes twice: libcurl resends a request once by itself when a reused connection dies before
     // any answer, so only the second reaches chainidx. The 429 burst lands on three retries of one
     // eth_getLogs call near the end (a 429 lowers the endpoint's rate for the rest of the run).
-    const nearTheEnd = (msg) => msg && !Array.isArray(msg) && parseInt(msg.params[0].fromBlock, 16) >= H - 30;
+    // A span's headers travel with its logs (one batch), so the steps aimed at headers hit those
+    // batches too.
+    const logsCall = (msg) => [].concat(msg || []).find((m) => m && m.method === 'eth_getLogs');
+    const nearTheEnd = (msg) => !!logsCall(msg) && parseInt(logsCall(msg).params[0].fromBlock, 16) >= H - 30;
     proxy.plan([
       { kind: '500' }, // the first request: eth_chainId
+      { kind: '500', method: 'eth_blockNumber' }, // the heights (head, finalized, safe: one batch)
       { kind: 'reset', times: 2, method: 'eth_getLogs', skip: 1 },
-      { kind: 'truncate', method: 'eth_getBlockByNumber', skip: 1 }, // cut body, matching Content-Length
+      { kind: 'truncate', method: 'eth_getLogs', skip: 1 }, // cut body, matching Content-Length
       { kind: 'malformed', method: 'eth_getLogs', skip: 1 }, // broken JSON
       { kind: 'hang', method: 'eth_getLogs', skip: 1 },
-      { kind: '500', method: 'eth_getBlockByNumber', skip: 1 },
       { kind: 'truncate', method: 'eth_getLogs', skip: 1 }, // connection closed mid-body
-      { kind: 'reset', times: 2, method: 'eth_getBlockByNumber', skip: 1 },
-      { kind: 'malformed', method: 'eth_getBlockByNumber', skip: 1 }, // an HTML error page
+      { kind: 'reset', times: 2, method: 'eth_getLogs', skip: 1 },
+      { kind: 'malformed', method: 'eth_getLogs', skip: 1 }, // an HTML error page
       { kind: '429', times: 3, method: 'eth_getLogs', match: nearTheEnd },
     ]);
     const resetBursts = 2;
@@ -502,6 +505,48 @@ async function lagging_node_is_not_a_reorg() {
   });
 }
 
+/// Two endpoints share a backfill's final blocks; one of them lags half the chain behind and cuts
+/// eth_getLogs at its head, as geth does, yet nothing is lost: its spans above its head are fetched
+/// again from the first endpoint. Then both are healthy and both serve spans.
+async function endpoints_share_and_a_lagging_one_loses_nothing() {
+  const first = await startFaultProxy(anvil.url);
+  const second = await startFaultProxy(anvil.url);
+  try {
+    const behindAt = Math.floor(H / 2);
+    second.lag(behindAt);
+    // Remote endpoints: the fetch, not the database, is the slow side, so spans are shared.
+    first.setDelay(40);
+    second.setDelay(40);
+    // Small spans, so that there are many to share.
+    const cfg = config('two-endpoints.toml', [first.url, second.url], 'batch_blocks = 5\nrpc_max_concurrency = 4');
+    const db = await freshDatabase();
+    const r = await cx.run(['backfill', '--chain', 'anvil', '--from', '0', '--to', String(H)], { config: cfg, db });
+    assertEqual(r.code, 0, `backfill over two endpoints, one lagging (stderr: ${r.stderr.slice(-800)})`);
+    assertEqual(eventsDigest(db), clean.events, 'events equal the clean run');
+    assertEqual(balancesDigest(db), clean.balances, 'balances equal the clean run');
+    await assertMatchesChain(db, 'two endpoints, one lagging');
+    const asked = second.stats.methods.eth_getLogs || 0;
+    assert(asked > 0, `the second endpoint was given spans: ${JSON.stringify(second.stats.methods)}`);
+    assert(/failed via .*fetching them via/.test(r.stderr), `the run says it refetched the lagging endpoint's span: ${r.stderr.slice(-600)}`);
+    const firstLag = `${asked} span requests to the lagging one`;
+
+    second.lag(null);
+    first.stats.methods = {};
+    second.stats.methods = {};
+    const db2 = await freshDatabase();
+    await cx.ok(['backfill', '--chain', 'anvil', '--from', '0', '--to', String(H)], { config: cfg, db: db2 });
+    assertEqual(eventsDigest(db2), clean.events, 'events equal the clean run (both healthy)');
+    assertEqual(balancesDigest(db2), clean.balances, 'balances equal the clean run (both healthy)');
+    const a = first.stats.methods.eth_getLogs || 0;
+    const b = second.stats.methods.eth_getLogs || 0;
+    assert(a > 0 && b > 0, `both endpoints served spans: ${a} and ${b}`);
+    report('endpoints_share_and_a_lagging_one_loses_nothing', `second endpoint ${H - behindAt} blocks behind: exit 0, ${firstLag}, events and balances equal the clean run and balanceOf; both healthy: ${a} and ${b} span requests, equal again`);
+  } finally {
+    await first.stop();
+    await second.stop();
+  }
+}
+
 /// Replaces blocks fork+1..head with different random transfers (anvil_reorg); returns the new
 /// head hash. tc learns the new pairs.
 async function reorgChain(depth) {
@@ -545,11 +590,11 @@ async function reorg_mid_range() {
     const depth = 6;
     const oldHash = (await tc.chain.block(H)).hash;
     let fired = null;
-    // Between the eth_getLogs and the eth_getBlockByNumber batch of the range that ends at the
-    // head: the logs come from the old branch, the headers from the new one.
+    // Just before the request for the span that ends at the head (its logs and headers): the
+    // spans before it come from the old branch, this one from the new.
     proxy.onRequest(async (msg, method) => {
-      if (fired || method !== 'eth_getBlockByNumber' || !Array.isArray(msg)) return;
-      const nums = msg.map((m) => parseInt(m.params[0], 16));
+      if (fired || method !== 'eth_getLogs' || !Array.isArray(msg)) return;
+      const nums = msg.filter((m) => m.method === 'eth_getBlockByNumber').map((m) => parseInt(m.params[0], 16));
       if (nums.includes(H)) fired = await reorgChain(depth);
     });
     const cfg = config('reorg.toml', proxy.url, 'batch_blocks = 4\n');
@@ -577,13 +622,13 @@ async function reorg_mid_range() {
     await cx.ok(['backfill', '--chain', 'anvil', '--from', '0', '--to', String(H)], { config: tc.config, db: fresh });
     assertEqual(eventsDigest(db), eventsDigest(fresh), 'events after the reorg vs a clean backfill of the new branch');
     assertEqual(balancesDigest(db), balancesDigest(fresh), 'balances after the reorg vs a clean backfill of the new branch');
-    report('reorg_mid_range', `scan --follow from ${start + 1}, batch_blocks 4; anvil_reorg ${depth} deep (${fired.txs} new txs) between eth_getLogs and eth_getBlockByNumber of the range ending at ${H}: ${refetched ? 'the range was refetched (logs named the old branch), ' : ''}${reorgs[0]} reorg row(s), depth ${reorgs[1]}; ${m} on the new branch, same index as a clean backfill of it`);
+    report('reorg_mid_range', `scan --follow from ${start + 1}, batch_blocks 4; anvil_reorg ${depth} deep (${fired.txs} new txs) just before the span ending at ${H} was fetched: ${refetched ? 'the range was refetched (its spans did not link), ' : ''}${reorgs[0]} reorg row(s), depth ${reorgs[1]}; ${m} on the new branch, same index as a clean backfill of it`);
   });
 }
 
 const SCENARIOS = [every_fault_kind_recovers, wrong_chain_id_refused, persistent_outage_exits_cleanly, secrets_never_printed,
   postgres_restart_mid_run, sigkill_trials, lagging_node_is_not_a_reorg,
-  reorg_mid_range]; // last: it reorganises the shared chain
+  endpoints_share_and_a_lagging_one_loses_nothing, reorg_mid_range]; // last: it reorganises the shared chain
 
 async function main() {
   const wanted = process.argv.slice(2);

@@ -9,8 +9,10 @@
 #include <mutex>
 #include <random>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
+#include "core/model/errors.hpp"
 #include "core/pipeline/fetcher.hpp"
 #include "core/pipeline/memory_budget.hpp"
 
@@ -28,12 +30,24 @@ struct FakeNode {
     uint64_t fail_at = UINT64_MAX;   // a fetch that includes this block throws
     std::atomic<int> in_flight{0}, most_in_flight{0};
     std::atomic<uint64_t> fetched_blocks{0}, fetches{0};
+    // Several endpoints (the adapter's first `rpc` URL says which it talks to): each one's delay,
+    // the last block it has (a lagging node: fetching above it fails), and what it served.
+    std::map<std::string, std::chrono::milliseconds> delay_of;
+    std::map<std::string, uint64_t> has_up_to;
+    std::string wrong_chain;  // verify() refuses this endpoint
+    std::mutex mutex;
+    std::map<std::string, uint64_t> blocks_by, verified;
+    std::map<uint64_t, std::string> served_by;  // block → endpoint that answered it last
 };
 
 class FakeAdapter : public chain::ChainAdapter {
   public:
-    explicit FakeAdapter(FakeNode& node) : m_node(node) {}
-    void verify() override {}
+    FakeAdapter(FakeNode& node, std::string url) : m_node(node), m_url(std::move(url)) {}
+    void verify() override {
+        std::lock_guard lock(m_node.mutex);
+        ++m_node.verified[m_url];
+        if (m_url == m_node.wrong_chain) throw UsageError(m_url + " serves another chain");
+    }
     chain::Heights heights() override { return {}; }
     uint64_t head() override { return 0; }
     BlockHeader header(uint64_t) override { return {}; }
@@ -48,8 +62,13 @@ class FakeAdapter : public chain::ChainAdapter {
         for (int seen = m_node.most_in_flight; now > seen;)
             if (m_node.most_in_flight.compare_exchange_weak(seen, now)) break;
         thread_local std::mt19937 rng{std::random_device{}()};
-        if (m_node.delay.count())
-            std::this_thread::sleep_for(m_node.delay * (50 + rng() % 100) / 100);
+        auto delay = m_node.delay;
+        if (auto d = m_node.delay_of.find(m_url); d != m_node.delay_of.end()) delay = d->second;
+        if (delay.count()) std::this_thread::sleep_for(delay * (50 + rng() % 100) / 100);
+        if (auto h = m_node.has_up_to.find(m_url); h != m_node.has_up_to.end() && to > h->second) {
+            --m_node.in_flight;
+            throw RpcError(m_url + " does not have block " + std::to_string(to), true);
+        }
         const uint64_t n = ++m_node.fetches;
         if (m_node.short_every && n % m_node.short_every == 0 && to > from)
             to = from + (to - from) / 2;
@@ -68,11 +87,15 @@ class FakeAdapter : public chain::ChainAdapter {
             if (m_node.raw_bytes_per_block) f.raw.emplace_back(m_node.raw_bytes_per_block, 'x');
         }
         m_node.fetched_blocks += to - from + 1;
+        std::lock_guard lock(m_node.mutex);
+        m_node.blocks_by[m_url] += to - from + 1;
+        for (uint64_t b = from; b <= to; ++b) m_node.served_by[b] = m_url;
         return f;
     }
 
   private:
     FakeNode& m_node;
+    std::string m_url;
 };
 
 config::ChainConfig chain_config(unsigned concurrency) {
@@ -84,7 +107,9 @@ config::ChainConfig chain_config(unsigned concurrency) {
 }
 
 chain::AdapterFactory factory(FakeNode& node) {
-    return [&node](const config::ChainConfig&) { return std::make_unique<FakeAdapter>(node); };
+    return [&node](const config::ChainConfig& c) {
+        return std::make_unique<FakeAdapter>(node, c.rpc.value.at(0));
+    };
 }
 
 }  // namespace
@@ -184,4 +209,81 @@ TEST_CASE("fetcher_cancels_cleanly_when_dropped_mid_range") {
         REQUIRE(fetcher.next());
     }  // joins the workers without fetching the rest
     CHECK(node.fetched_blocks < 1000);
+}
+
+namespace {
+// Drains the fetcher, checking that every block of [from, to] comes out once, in order.
+void drain_in_order(pipeline::Fetcher& fetcher, uint64_t from, uint64_t to) {
+    uint64_t expect = from;
+    while (auto r = fetcher.next()) {
+        REQUIRE(r->from == expect);
+        expect = r->to + 1;
+    }
+    CHECK(expect == to + 1);
+}
+}  // namespace
+
+TEST_CASE("fetcher_shares_final_blocks_among_endpoints_by_their_speed") {
+    FakeNode node;
+    node.span = 5;
+    node.delay_of = {{"http://fast", 10ms}, {"http://slow", 80ms}};
+    config::ChainConfig cfg = chain_config(4);
+    cfg.rpc.value = {"http://fast", "http://slow"};
+    // Blocks 0..599 are final: both endpoints may serve them; 600..699 only the first.
+    pipeline::Fetcher fetcher(cfg, factory(node), 0, 699, false, 599);
+    drain_in_order(fetcher, 0, 699);
+    CHECK(node.fetched_blocks == 700);
+    CHECK(node.blocks_by["http://slow"] > 0);
+    // Roughly by speed: the slow one (8x slower) takes a small share, not half.
+    CHECK(node.blocks_by["http://fast"] > 3 * node.blocks_by["http://slow"]);
+    for (uint64_t b = 600; b <= 699; ++b) REQUIRE(node.served_by[b] == "http://fast");
+    CHECK(node.verified["http://slow"] == 1);        // checked once, before its first span
+    CHECK(node.verified.count("http://fast") == 0);  // the engine checks the first
+    const auto spans = fetcher.spans_by_endpoint();
+    REQUIRE(spans.size() == 2);
+    CHECK(spans[1] > 0);
+}
+
+TEST_CASE("fetcher_refetches_from_the_first_endpoint_what_a_lagging_one_lacks") {
+    FakeNode node;
+    node.span = 5;
+    node.delay = 5ms;
+    node.has_up_to = {{"http://behind", 99}};
+    config::ChainConfig cfg = chain_config(4);
+    cfg.rpc.value = {"http://primary", "http://behind"};
+    pipeline::Fetcher fetcher(cfg, factory(node), 0, 499, false, 499);
+    drain_in_order(fetcher, 0, 499);
+    for (uint64_t b = 100; b <= 499; ++b) REQUIRE(node.served_by[b] == "http://primary");
+    // It sat out after its first failure, so it was asked at most a few times above 99.
+    CHECK(node.blocks_by["http://primary"] >= 400);
+}
+
+TEST_CASE("fetcher_uses_one_endpoint_without_a_finalized_height") {
+    FakeNode node;
+    node.span = 5;
+    config::ChainConfig cfg = chain_config(4);
+    cfg.rpc.value = {"http://a", "http://b"};
+    pipeline::Fetcher fetcher(cfg, factory(node), 0, 199);
+    drain_in_order(fetcher, 0, 199);
+    CHECK(node.blocks_by["http://a"] == 200);
+    CHECK(node.blocks_by.count("http://b") == 0);
+}
+
+TEST_CASE("fetcher_fails_when_another_endpoint_serves_another_chain") {
+    FakeNode node;
+    node.span = 5;
+    node.delay = 5ms;
+    node.wrong_chain = "http://other";
+    config::ChainConfig cfg = chain_config(4);
+    cfg.rpc.value = {"http://a", "http://other"};
+    pipeline::Fetcher fetcher(cfg, factory(node), 0, 999, false, 999);
+    bool refused = false;
+    try {
+        while (fetcher.next()) {
+        }
+    } catch (const UsageError& e) {
+        refused = std::string(e.what()).find("another chain") != std::string::npos;
+    }
+    CHECK(refused);
+    CHECK(node.blocks_by.count("http://other") == 0);
 }

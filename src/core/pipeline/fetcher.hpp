@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 
 #include "core/chain/adapter.hpp"
 #include "core/config/config.hpp"
+#include "core/pipeline/endpoint_share.hpp"
 
 namespace chainidx::pipeline {
 
@@ -36,10 +38,16 @@ void check_links(const FetchedRange& range, const std::string& chain,
 // bounded in bytes (k_fetch_budget_bytes): no span is started while what is buffered and in
 // flight would exceed it, except the one the writer waits for. Workers join in only while the
 // writer waits for the fetch: a local node and a slow database need one or two.
+//
+// A chain with several endpoints shares the spans at or below `shared_to` (the finalized
+// height) among them by their measured speed (EndpointShare); blocks above it come from the
+// first endpoint only. Each worker keeps one adapter per endpoint, made from the chain's config
+// with that endpoint first (the others stay its failover); another endpoint's chain is verified
+// before its first span.
 class Fetcher {
   public:
     Fetcher(const config::ChainConfig& chain, chain::AdapterFactory make, uint64_t from,
-            uint64_t to, bool keep_raw = false);
+            uint64_t to, bool keep_raw = false, std::optional<uint64_t> shared_to = std::nullopt);
     ~Fetcher();  // cancels and joins
     Fetcher(const Fetcher&) = delete;
     Fetcher& operator=(const Fetcher&) = delete;
@@ -54,6 +62,8 @@ class Fetcher {
 
     // The most spans that were being fetched at once, for the debug log and tests.
     unsigned most_in_flight() const;
+    // Spans each endpoint fetched (in the order of the chain's `rpc` list), for tests.
+    std::vector<uint64_t> spans_by_endpoint() const;
 
   private:
     // A fetched piece, or the failure where the fetch stopped.
@@ -63,6 +73,9 @@ class Fetcher {
         size_t bytes = 0;
     };
     void work();
+    // The adapter of `endpoint` among a worker's, its chain checked once per fetcher.
+    chain::ChainAdapter& adapter_for(std::vector<std::unique_ptr<chain::ChainAdapter>>& adapters,
+                                     size_t endpoint);
     bool may_claim(uint64_t blocks) const;  // under m_mutex
     bool ready_locked();                    // under m_mutex
     uint64_t span_cap() const;              // under m_mutex
@@ -71,6 +84,9 @@ class Fetcher {
     const chain::AdapterFactory m_make;
     const uint64_t m_to;
     const bool m_keep_raw;
+    const uint64_t m_shared_to;  // spans ending at or below it may go to any endpoint
+    // Per endpoint: the chain's config with that endpoint first (index 0: the chain's own).
+    std::vector<config::ChainConfig> m_configs;
 
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;
@@ -84,6 +100,9 @@ class Fetcher {
     unsigned m_active = 4;
     uint64_t m_seen_blocks = 0;  // fetched so far, for the bytes per block
     size_t m_seen_bytes = 0;
+    EndpointShare m_share;
+    // Per endpoint: its chain is checked once (the first's by the engine).
+    std::unique_ptr<std::once_flag[]> m_verified;
     bool m_failed = false;  // a worker failed: take no more spans
     bool m_cancel = false;
     std::vector<std::thread> m_threads;

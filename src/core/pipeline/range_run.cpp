@@ -16,7 +16,7 @@ RangeRun::RangeRun(const config::ChainConfig& chain, chain::AdapterFactory make,
       m_make(std::move(make)),
       m_next(from),
       m_to(to),
-      m_fetcher(std::make_unique<Fetcher>(chain, m_make, from, to)) {}
+      m_fetcher(std::make_unique<Fetcher>(chain, m_make, from, to, false, heights_.finalized)) {}
 
 std::optional<FetchedRange> RangeRun::next() {
     if (m_held) {
@@ -41,7 +41,7 @@ void RangeRun::hold(FetchedRange range) {
 void RangeRun::refetch() {
     m_held.reset();
     m_fetcher.reset();  // cancels and joins the old workers before new ones start
-    m_fetcher = std::make_unique<Fetcher>(m_chain, m_make, m_next, m_to);
+    m_fetcher = std::make_unique<Fetcher>(m_chain, m_make, m_next, m_to, false, heights.finalized);
 }
 
 void RangeRun::committed(uint64_t last) {

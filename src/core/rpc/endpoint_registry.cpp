@@ -11,6 +11,12 @@ std::shared_ptr<Endpoint> EndpointRegistry::get(const std::string& url,
     return slot;
 }
 
+std::shared_ptr<Endpoint> EndpointRegistry::find(const std::string& url) const {
+    std::lock_guard lock(m_mutex);
+    auto it = m_endpoints.find(url);
+    return it == m_endpoints.end() ? nullptr : it->second;
+}
+
 std::vector<EndpointRegistry::BreakerReport> EndpointRegistry::breakers() const {
     std::lock_guard lock(m_mutex);
     std::vector<BreakerReport> out;

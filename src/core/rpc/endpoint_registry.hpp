@@ -18,6 +18,8 @@ class EndpointRegistry {
     // object, with the first caller's limits and whatever was learned since.
     std::shared_ptr<Endpoint> get(const std::string& url, const EndpointLimits& limits,
                                   const std::string& chain = {});
+    // The endpoint for `url` if a client has used it, else nullptr.
+    std::shared_ptr<Endpoint> find(const std::string& url) const;
 
     struct BreakerReport {
         std::string endpoint;  // redacted

@@ -380,31 +380,39 @@ simdjson::dom::element JsonRpcClient::call(std::string_view method, std::string_
 
 std::vector<simdjson::dom::element> JsonRpcClient::batch(std::string_view method,
                                                          const std::vector<std::string>& params) {
-    std::vector<simdjson::dom::element> out(params.size());
-    if (params.empty()) return out;
+    std::vector<Call> calls;
+    calls.reserve(params.size());
+    for (const std::string& p : params) calls.push_back({method, p});
+    return batch_calls(method, calls);
+}
+
+std::vector<simdjson::dom::element> JsonRpcClient::batch_calls(std::string_view label,
+                                                               const std::vector<Call>& calls) {
+    std::vector<simdjson::dom::element> out(calls.size());
+    if (calls.empty()) return out;
     std::string body = "[";
-    for (size_t i = 0; i < params.size(); ++i) {
+    for (size_t i = 0; i < calls.size(); ++i) {
         if (i) body += ',';
         body.append(R"({"jsonrpc":"2.0","id":)")
             .append(std::to_string(i))
             .append(R"(,"method":")")
-            .append(method)
+            .append(calls[i].method)
             .append(R"(","params":)")
-            .append(params[i])
+            .append(calls[i].params_json)
             .append("}");
     }
     body += ']';
-    simdjson::dom::element doc = send(method, body, params.size());
+    simdjson::dom::element doc = send(label, body, calls.size());
     simdjson::dom::array arr;
     if (doc.get(arr) != simdjson::SUCCESS) {
-        (void)result_of(doc, method);  // a whole-batch error object: throws CallError
+        (void)result_of(doc, label);  // a whole-batch error object: throws CallError
         throw RpcError(
-            std::string(method) + " batch via " + endpoint() + ": response is not an array", true);
+            std::string(label) + " batch via " + endpoint() + ": response is not an array", true);
     }
     // send() checked that every id in [0, size) answers exactly once.
     for (simdjson::dom::element item : arr) {
         uint64_t id = 0;
-        if (item["id"].get(id) == simdjson::SUCCESS) out[id] = result_of(item, method);
+        if (item["id"].get(id) == simdjson::SUCCESS) out[id] = result_of(item, calls[id].method);
     }
     return out;
 }

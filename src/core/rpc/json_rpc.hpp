@@ -77,6 +77,14 @@ class JsonRpcClient {
     // One HTTP request carrying params.size() calls of `method`; results in params order.
     std::vector<simdjson::dom::element> batch(std::string_view method,
                                               const std::vector<std::string>& params);
+    struct Call {
+        std::string_view method;
+        std::string_view params_json;
+    };
+    // One HTTP request carrying calls of several methods (so one endpoint answers all of them);
+    // results in `calls` order. `label` names the request in metrics and errors.
+    std::vector<simdjson::dom::element> batch_calls(std::string_view label,
+                                                    const std::vector<Call>& calls);
 
     // The endpoint of the last attempt (redacted).
     const std::string& endpoint() const { return m_endpoints[m_index]->display_url(); }

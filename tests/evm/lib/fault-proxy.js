@@ -19,7 +19,8 @@
 // PRNG (runs repeat). A fault may target one method (the first method of a batch) or all requests.
 // `stats.injected` counts what was injected per kind; `stats.byMethod` per kind and method.
 //
-// Also: `lag(head)` makes the node look behind (eth_blockNumber, block tags and numbers above it),
+// Also: `lag(head)` makes the node look behind (eth_blockNumber, block tags and numbers above it,
+// eth_getLogs cut at it),
 // `setDelay(ms)` adds latency to every answer, and `onRequest(fn)` runs an async hook before a
 // request is forwarded (e.g. to reorganise the chain between two requests of one range).
 const http = require('node:http');
@@ -105,6 +106,14 @@ async function startFaultProxy(targetUrl, { retryAfter = 1 } = {}) {
       if (n > head) return { jsonrpc: '2.0', id: m.id, result: null };
       return { jsonrpc: '2.0', id: m.id, result: await rpc('eth_getBlockByNumber', [hex(n), full]) };
     }
+    if (m.method === 'eth_getLogs') {
+      // As geth does: a range past the head is cut at the head, silently.
+      const f = { ...m.params[0] };
+      const from = parseInt(f.fromBlock, 16);
+      if (from > head) return { jsonrpc: '2.0', id: m.id, result: [] };
+      if (parseInt(f.toBlock, 16) > head) f.toBlock = hex(head);
+      return { jsonrpc: '2.0', id: m.id, result: await rpc('eth_getLogs', [f]) };
+    }
     return null;
   }
 
@@ -132,7 +141,10 @@ async function startFaultProxy(targetUrl, { retryAfter = 1 } = {}) {
     let msg = null;
     try { msg = JSON.parse(body); } catch (_) { /* forwarded as is */ }
     const first = Array.isArray(msg) ? msg[0] : msg;
-    const method = (first && first.method) || '?';
+    // A batch that asks for logs (chainidx asks for a span's logs with its headers) counts as
+    // eth_getLogs; any other batch by its first call.
+    const asksLogs = Array.isArray(msg) && msg.some((m) => m && m.method === 'eth_getLogs');
+    const method = asksLogs ? 'eth_getLogs' : (first && first.method) || '?';
     stats.methods[method] = (stats.methods[method] || 0) + 1;
     for (const hook of state.hooks) await hook(msg, method);
     if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));

@@ -20,16 +20,32 @@ function startFaultyProxy(targetUrl, { maxLogRange = 8, fail503 = 1, delayMs = 0
       }
       let msg = null;
       try { msg = JSON.parse(body); } catch (_) { /* forwarded as is */ }
-      if (msg && !Array.isArray(msg) && msg.method === 'eth_getLogs') {
-        const f = msg.params[0];
+      // eth_getLogs alone or in a batch (chainidx asks for a span's logs with its headers):
+      // a refused call gets the error, the batch's other calls their answers.
+      const calls = msg ? [].concat(msg) : [];
+      const refused = new Map(); // id -> error answer
+      for (const m of calls) {
+        if (!m || m.method !== 'eth_getLogs') continue;
+        const f = m.params[0];
         const span = parseInt(f.toBlock, 16) - parseInt(f.fromBlock, 16) + 1;
         if (span > maxLogRange) {
           stats.refusedRanges++;
-          res.writeHead(200, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, error: { code: -32005, message: `query returned more than 10000 results. Try with this block range [${f.fromBlock}, ${f.toBlock}].` } }));
-          return;
+          refused.set(m.id, { jsonrpc: '2.0', id: m.id, error: { code: -32005, message: `query returned more than 10000 results. Try with this block range [${f.fromBlock}, ${f.toBlock}].` } });
+        } else {
+          stats.largestLogRange = Math.max(stats.largestLogRange, span);
         }
-        stats.largestLogRange = Math.max(stats.largestLogRange, span);
+      }
+      if (refused.size && !Array.isArray(msg)) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(refused.get(msg.id)));
+        return;
+      }
+      if (refused.size) {
+        const up = await fetch(targetUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+        const answers = (await up.json()).map((a) => refused.get(a.id) || a);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(answers));
+        return;
       }
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
       const upstream = await fetch(targetUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });

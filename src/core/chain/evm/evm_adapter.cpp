@@ -53,13 +53,32 @@ BlockHeader EvmAdapter::header(uint64_t number) {
 
 chain::Heights EvmAdapter::heights() {
     chain::Heights h;
-    h.head = client().head();
+    std::optional<uint64_t> fin, safe;
+    const bool tags = m_chain.finality.value == "tags";
+    bool asked = false;
+    if (tags && m_tags_in_one_request) {
+        try {
+            const EvmClient::HeadAndTags t = client().head_and_tags();
+            h.head = t.head;
+            fin = t.finalized;
+            safe = t.safe;
+            asked = true;
+        } catch (const rpc::CallError&) {
+            // A node without one of the tags fails the batch: ask one by one from now on.
+            m_tags_in_one_request = false;
+        }
+    }
+    if (!asked) {
+        h.head = client().head();
+        if (tags) {
+            fin = client().tagged_block("finalized");
+            safe = client().tagged_block("safe");
+        }
+    }
     const uint64_t depth_final =
         h.head >= m_chain.finality_depth.value ? h.head - m_chain.finality_depth.value : 0;
     h.safe = h.finalized = depth_final;
-    if (m_chain.finality.value == "tags") {
-        auto fin = client().tagged_block("finalized");
-        auto safe = client().tagged_block("safe");
+    if (tags) {
         if (fin) {
             h.finalized = *fin;
             h.safe = safe ? std::max(*safe, *fin) : *fin;
@@ -78,9 +97,9 @@ chain::Fetched EvmAdapter::fetch(uint64_t from, uint64_t to, bool keep_raw) {
     const uint64_t max_range = std::max<uint64_t>(1, m_chain.batch_blocks.value);
     for (;;) {
         uint64_t end = std::min(to, from + m_range - 1);
-        std::vector<RawLog> logs;
+        evm::EvmClient::Span span;
         try {
-            logs = client().transfer_logs(from, end);
+            span = client().transfer_span(from, end);
         } catch (const rpc::CallError& e) {
             if (!e.result_too_large() || end == from) throw;
             m_refused = std::min(m_refused, end - from + 1);
@@ -89,11 +108,12 @@ chain::Fetched EvmAdapter::fetch(uint64_t from, uint64_t to, bool keep_raw) {
                           from, end, e.node_message(), m_range);
             continue;
         }
-        size_t bytes = client().last_response_bytes();
+        const size_t bytes = span.logs_response_bytes;
+        std::vector<RawLog>& logs = span.logs;
         chain::Fetched f;
         f.from = from;
         f.to = end;
-        f.headers = client().headers(from, end);
+        f.headers = std::move(span.headers);
         if (bytes > k_target_response_bytes && m_range > 1)
             m_range = std::max<uint64_t>(1, m_range / 2);
         else if (bytes < k_target_response_bytes / 4 && end - from + 1 == m_range)

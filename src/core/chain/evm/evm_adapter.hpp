@@ -34,6 +34,7 @@ class EvmAdapter : public chain::ChainAdapter {
     uint64_t m_range;                 // blocks per eth_getLogs now
     uint64_t m_refused = UINT64_MAX;  // the smallest span the node refused
     bool m_warned_no_tags = false;
+    bool m_tags_in_one_request = true;  // until the node refuses asking for them in one batch
 };
 
 }  // namespace chainidx::evm

@@ -27,6 +27,11 @@ auto wrap_decode(const std::string& ctx, Fn&& fn) {
     }
 }
 
+// eth_getBlockByNumber's params for block `n`, without transactions.
+std::string block_params(uint64_t n) {
+    return "[\"" + hex::to_quantity(n) + "\",false]";
+}
+
 BlockHeader parse_header(element block, uint64_t expected, const std::string& ctx) {
     if (block.is_null())
         throw RpcError(ctx + ": the node does not have block " + std::to_string(expected) +
@@ -109,6 +114,29 @@ std::optional<uint64_t> EvmClient::tagged_block(const char* tag) {
         ctx, [&] { return hex::parse_quantity(str_field(block, "number", ctx), "number"); });
 }
 
+EvmClient::HeadAndTags EvmClient::head_and_tags() {
+    auto results =
+        m_rpc->batch_calls("eth_blockNumber", {{"eth_blockNumber", "[]"},
+                                               {"eth_getBlockByNumber", R"(["finalized",false])"},
+                                               {"eth_getBlockByNumber", R"(["safe",false])"}});
+    const std::string via = " via " + endpoint();
+    HeadAndTags out;
+    std::string_view v;
+    if (results[0].get(v) != simdjson::SUCCESS)
+        throw RpcError("eth_blockNumber" + via + ": result is not a string", true);
+    out.head = wrap_decode("eth_blockNumber" + via,
+                           [&] { return hex::parse_quantity(v, "block number"); });
+    auto tag = [&](element block, const char* name) -> std::optional<uint64_t> {
+        if (block.is_null()) return std::nullopt;
+        const std::string ctx = std::string("eth_getBlockByNumber(\"") + name + "\")" + via;
+        return wrap_decode(
+            ctx, [&] { return hex::parse_quantity(str_field(block, "number", ctx), "number"); });
+    };
+    out.finalized = tag(results[1], "finalized");
+    out.safe = tag(results[2], "safe");
+    return out;
+}
+
 BlockHeader EvmClient::header(uint64_t number) {
     std::string ctx = "eth_getBlockByNumber(" + std::to_string(number) + ") via " + endpoint();
     element block =
@@ -123,8 +151,7 @@ std::vector<BlockHeader> EvmClient::headers(uint64_t from, uint64_t to) {
     for (uint64_t start = from; start <= to; start += k_batch) {
         uint64_t end = std::min(to, start + k_batch - 1);
         std::vector<std::string> params;
-        for (uint64_t n = start; n <= end; ++n)
-            params.push_back("[\"" + hex::to_quantity(n) + "\",false]");
+        for (uint64_t n = start; n <= end; ++n) params.push_back(block_params(n));
         auto results = m_rpc->batch("eth_getBlockByNumber", params);
         for (uint64_t n = start; n <= end; ++n)
             out.push_back(
@@ -134,15 +161,47 @@ std::vector<BlockHeader> EvmClient::headers(uint64_t from, uint64_t to) {
     return out;
 }
 
-std::vector<RawLog> EvmClient::transfer_logs(uint64_t from, uint64_t to) {
+std::string EvmClient::logs_params(uint64_t from, uint64_t to) const {
     std::string params = "[{\"fromBlock\":\"" + hex::to_quantity(from) + "\",\"toBlock\":\"" +
                          hex::to_quantity(to) + "\",\"topics\":[\"" + k_transfer_topic + "\"]";
     if (!m_token_filter.empty()) params += ",\"address\":" + m_token_filter;
     params += "}]";
-    const std::string ctx =
-        "eth_getLogs " + std::to_string(from) + ".." + std::to_string(to) + " via " + endpoint();
+    return params;
+}
+
+EvmClient::Span EvmClient::transfer_span(uint64_t from, uint64_t to) {
+    constexpr uint64_t k_batch = 100;  // calls in one request, as in headers()
+    const uint64_t tail_from = to - std::min<uint64_t>(to - from, k_batch - 2);
+    std::vector<std::string> params;
+    for (uint64_t n = tail_from; n <= to; ++n) params.push_back(block_params(n));
+    const std::string logs = logs_params(from, to);
+    std::vector<rpc::JsonRpcClient::Call> calls;
+    calls.reserve(params.size() + 1);
+    // The header of `to` first: a node answering the calls of a batch in order has it before it
+    // looks for the logs.
+    for (size_t i = params.size(); i-- > 0;) calls.push_back({"eth_getBlockByNumber", params[i]});
+    calls.push_back({"eth_getLogs", logs});
+    auto results = m_rpc->batch_calls("eth_getLogs", calls);
+    Span span;
+    span.logs_response_bytes = m_rpc->last_response_bytes();
+    const std::string via = " via " + endpoint();
+    span.logs = parse_logs(results.back(), from, to,
+                           "eth_getLogs " + std::to_string(from) + ".." + std::to_string(to) + via);
+    std::vector<BlockHeader> tail;
+    tail.reserve(to - tail_from + 1);
+    for (uint64_t n = tail_from; n <= to; ++n)
+        tail.push_back(parse_header(results[to - n], n,
+                                    "eth_getBlockByNumber(" + std::to_string(n) + ")" + via));
+    // The results are invalid from the next call on.
+    if (tail_from > from) span.headers = headers(from, tail_from - 1);
+    span.headers.insert(span.headers.end(), tail.begin(), tail.end());
+    return span;
+}
+
+std::vector<RawLog> EvmClient::parse_logs(simdjson::dom::element result, uint64_t from, uint64_t to,
+                                          const std::string& ctx) {
     simdjson::dom::array logs;
-    if (m_rpc->call("eth_getLogs", params).get(logs) != simdjson::SUCCESS)
+    if (result.get(logs) != simdjson::SUCCESS)
         throw RpcError(ctx + ": result is not an array", true);
     std::vector<RawLog> out;
     out.reserve(logs.size());
