@@ -26,6 +26,8 @@
 #   fakechain_start FAMILY [FLAG…]  tests/fakechain/server.js (a fake bitcoin|solana node serving real
 #                            blocks) on a free 127.0.0.1 port; exports FAKECHAIN_URL, FAKECHAIN_PID
 #   fakechain_stop [PID]     stops it; idempotent
+#   bench_node_start FAMILY [FLAG…]  tests/bench's fast node of FAMILY over a generated chain (e.g.
+#                            bitcoin: btc-node.js --dir DIR); exports BENCH_NODE_URL, BENCH_NODE_PID
 #   cleanup_all              stops every cluster and process started through these helpers
 #   install_cleanup_trap     runs cleanup_all on EXIT, and exits on INT/TERM
 
@@ -274,7 +276,8 @@ anvil_stop() {
 
 # --------------------------------------------------------------------------------------------
 # Node.js servers of tests/: the provider-simulation proxy (tests/provider-proxy) and the fake
-# Bitcoin/Solana nodes (tests/fakechain). Both write their port to --port-file once listening.
+# Bitcoin/Solana nodes (tests/fakechain, tests/bench). All write their port to --port-file once
+# listening.
 
 # _node_server_dir: a new directory for a server's files (removed by cleanup_all), in _SERVER_DIR.
 _node_server_dir() {
@@ -308,7 +311,7 @@ _node_server_stop() {
     local pid=$1
     [ -n "$pid" ] || return 0
     # Only our server (the pid may have been reused since it exited).
-    tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -Eq 'tests/(provider-proxy|fakechain)/' || return 0
+    tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -Eq 'tests/(provider-proxy|fakechain|bench)/' || return 0
     kill "$pid" 2>/dev/null || return 0
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
@@ -336,6 +339,17 @@ fakechain_start() {
 }
 
 fakechain_stop() { _node_server_stop "${1:-${FAKECHAIN_PID:-}}"; }
+
+# bench_node_start FAMILY ARG…: tests/bench's fast node of FAMILY (btc-node.js for bitcoin) over
+# a chain its generator wrote; sets BENCH_NODE_URL, BENCH_NODE_PID.
+bench_node_start() {
+    local family=${1:?bench_node_start needs a family}
+    shift
+    _node_server_dir
+    _node_server_start "bench $family node" "$_SERVER_DIR" "tests/bench/${family/bitcoin/btc}-node.js" "$@"
+    export BENCH_NODE_URL=$_SERVER_URL BENCH_NODE_PID=$_SERVER_PID
+    log "bench $family node (tests/bench) on $BENCH_NODE_URL (pid $BENCH_NODE_PID)"
+}
 
 # A file where node helpers record the pids of what they start (see tests/evm/lib/anvil.js).
 pids_file() {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 'use strict';
-// Indexed Bitcoin / Solana balances against tests/fakechain/expected.js: the comparison of
-// tests/chains/e2e.js, shared with scripts/bench --family bitcoin|solana.
+// Indexed Bitcoin / Solana balances against tests/fakechain/expected.js (or, with --expected,
+// a generator's expected-H.json of tests/bench): the comparison of tests/chains/e2e.js, shared
+// with scripts/bench --family bitcoin|solana.
 //
 //   node tests/chains/balances.js --config FILE --db URL --chain NAME --family bitcoin|solana
-//        [--branch main|fork] [--at HEIGHT|SLOT]
+//        [--branch main|fork] [--at HEIGHT|SLOT] [--expected FILE]
 //
 // Needs CHAINIDX_BIN. Prints "N balances equal expected.js (main)" and exits 0, or says which
 // differ and exits 1.
@@ -33,12 +34,13 @@ function expected(family, branch, at) {
 }
 
 /// Throws an AssertionError naming the first differences; returns the number of balances.
-async function assertBalances(config, chain, db, family, branch, at, label) {
+/// (`file`: a JSON object { key: amount } to compare with instead of expected.js.)
+async function assertBalances(config, chain, db, family, branch, at, label, file) {
   const got = await indexed(config, chain, db);
-  const want = expected(family, branch, at);
+  const want = file ? JSON.parse(require('node:fs').readFileSync(file, 'utf8')) : expected(family, branch, at);
   const keys = new Set([...Object.keys(got), ...Object.keys(want)]);
   const bad = [...keys].filter((k) => got[k] !== want[k]);
-  assert(bad.length === 0, `${label}: ${bad.length} of ${keys.size} balances differ from expected.js (${branch}${at === undefined ? '' : ' at ' + at}): ${bad.slice(0, 4).map((k) => `${k} indexed ${got[k] || 0}, expected ${want[k] || 0}`).join('; ')}`);
+  assert(bad.length === 0, `${label}: ${bad.length} of ${keys.size} balances differ from ${file || 'expected.js'} (${branch}${at === undefined ? '' : ' at ' + at}): ${bad.slice(0, 4).map((k) => `${k} indexed ${got[k] || 0}, expected ${want[k] || 0}`).join('; ')}`);
   return Object.keys(want).length;
 }
 
@@ -50,12 +52,13 @@ if (require.main === module) {
   const [config, db, chain, family] = ['config', 'db', 'chain', 'family'].map(opt);
   const branch = opt('branch') || 'main';
   const at = opt('at') === undefined ? undefined : Number(opt('at'));
+  const file = opt('expected');
   if (!config || !db || !chain || !['bitcoin', 'solana'].includes(family) || (at !== undefined && !Number.isInteger(at))) {
-    console.error('usage: balances.js --config FILE --db URL --chain NAME --family bitcoin|solana [--branch main|fork] [--at N]');
+    console.error('usage: balances.js --config FILE --db URL --chain NAME --family bitcoin|solana [--branch main|fork] [--at N] [--expected FILE]');
     process.exit(2);
   }
-  assertBalances(config, chain, db, family, branch, at, 'balances').then((n) => {
-    console.log(`${n} balances equal expected.js (${branch}${at === undefined ? '' : ' at ' + at})`);
+  assertBalances(config, chain, db, family, branch, at, 'balances', file).then((n) => {
+    console.log(`${n} balances equal ${file ? require('node:path').basename(file) : 'expected.js'} (${branch}${at === undefined ? '' : ' at ' + at})`);
   }, (e) => {
     console.error(`balances.js: ${e instanceof AssertionError ? e.message : e.stack || e.message}`);
     process.exit(1);
