@@ -6,16 +6,16 @@ set(CPACK_PACKAGE_NAME chainidx)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "chainidx maintainers <maintainers@users.noreply.b-seed-52322b45.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "index token balances from blockchains into PostgreSQL")
+# The extended description (CPack puts the summary above it and indents each line).
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "index token balances from blockchains into PostgreSQL
- chainidx indexes ERC-20 balances of EVM chains, Bitcoin balances per address
- and Solana SOL and SPL balances into PostgreSQL, exact to the last unit, and
- checks them against the chain's own balances (reconcile). Runs can be killed
- and rerun without losing or double-counting anything.
- .
- This package has the chainidx command, its manual pages, shell completions
- and systemd units and timers (chainidx-scan@, chainidx-scan-once@,
- chainidx-reconcile@) running as the chainidx system user.")
+    "chainidx indexes ERC-20 balances of EVM chains, Bitcoin balances per address
+and Solana SOL and SPL balances into PostgreSQL, exact to the last unit, and
+checks them against the chain's own balances (reconcile). Runs can be killed
+and rerun without losing or double-counting anything.
+
+This package has the chainidx command, its manual pages, shell completions
+and systemd units and timers (chainidx-scan@, chainidx-scan-once@,
+chainidx-reconcile@) running as the chainidx system user.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION database)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
@@ -41,5 +41,8 @@ add_custom_command(
 add_custom_target(chainidx_package_docs ALL DEPENDS ${CHAINIDX_CHANGELOG_GZ})
 install(FILES ${CHAINIDX_CHANGELOG_GZ} ${CMAKE_SOURCE_DIR}/packaging/deb/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The lintian tags that stay, each with its reason.
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/deb/lintian-overrides
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides RENAME chainidx)
 
 include(CPack)
