@@ -54,7 +54,9 @@ ensure_packages() {
     local need=(build-essential cmake pkg-config libcli11-dev libpqxx-dev libpq-dev
         nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev doctest-dev libsimdjson-dev
         libcurl4-openssl-dev libssl-dev openssl libboost-dev postgresql time curl
-        clang libclang-rt-14-dev llvm)  # the sanitizer build: clang, libFuzzer, llvm-symbolizer
+        clang libclang-rt-14-dev llvm   # the sanitizer build: clang, libFuzzer, llvm-symbolizer
+        systemd man-db                  # tests/ops: systemd-analyze verify/security, man -w
+        dpkg-dev fakeroot file lintian) # tests/ops: cpack -G DEB (dpkg-shlibdeps), lintian
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         need+=(nodejs npm)
     fi

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "core/config/env_file.hpp"
 #include "core/model/errors.hpp"
 
 namespace chainidx::config {
@@ -137,10 +138,17 @@ class FileReader {
         if (!n.is_string() || !s) fail(n, key, "must be a string");
         if (!s->empty() && (*s)[0] == '$') {
             std::string var = s->substr(1);
-            auto v = m_getenv(var);
-            if (!v || v->empty())
-                fail(n, key, "refers to $" + var + ", which is not set in the environment");
-            return *v;
+            std::optional<EnvValue> v;
+            try {
+                v = env_or_file(var, m_getenv);
+            } catch (const UsageError& e) {
+                fail(n, key, "refers to $" + var + ": " + e.what());
+            }
+            if (!v)
+                fail(n, key,
+                     "refers to $" + var + ", which is not set in the environment (nor " + var +
+                         "_FILE)");
+            return v->value;
         }
         return *s;
     }
@@ -414,19 +422,40 @@ Config parse(const std::string& toml_text, const std::string& path, GetEnv geten
 
 void apply_env_and_flags(Config& config, const Overrides& flags, GetEnv getenv) {
     add_known_chains(config);
-    if (auto url = getenv("CHAINIDX_DATABASE_URL"); url && !url->empty()) {
-        config.database_url = {*url, "env CHAINIDX_DATABASE_URL"};
-        config.database_url_unresolved.clear();
+    // A variable (or its _FILE) that cannot be read is an error once its value is used, like a
+    // "$NAME" of the file: a command without a database does not fail on the database's.
+    try {
+        if (auto url = env_or_file("CHAINIDX_DATABASE_URL", getenv)) {
+            config.database_url = {url->value, url->origin};
+            config.database_url_unresolved.clear();
+        }
+    } catch (const UsageError& e) {
+        config.database_url = {};
+        config.database_url_unresolved = e.what();
     }
     for (auto& [name, chain] : config.chains) {
-        std::string var = env_name_for(name, "RPC");
-        if (auto rpc = getenv(var); rpc && !rpc->empty()) {
-            std::vector<std::string> urls;
-            std::stringstream ss(*rpc);
-            for (std::string u; std::getline(ss, u, ',');)
-                if (!u.empty()) urls.push_back(u);
-            chain.rpc = {urls, "env " + var};
-            chain.rpc_unresolved.clear();
+        try {
+            if (auto rpc = env_or_file(env_name_for(name, "RPC"), getenv)) {
+                chain.rpc = {split_endpoints(rpc->value), rpc->origin};
+                chain.rpc_unresolved.clear();
+            }
+        } catch (const UsageError& e) {
+            chain.rpc = {};
+            chain.rpc_unresolved = e.what();
+        }
+    }
+    // The endpoints of this run's --chain from a file: a template unit (chainidx-scan@.service)
+    // cannot spell CHAINIDX_<CHAIN>_RPC_FILE, so it passes its LoadCredential= file as this.
+    if (auto file = getenv("CHAINIDX_RPC_FILE");
+        file && !file->empty() && flags.chain && config.chains.count(*flags.chain)) {
+        ChainConfig& c = config.chains[*flags.chain];
+        try {
+            c.rpc = {split_endpoints(read_value_file("CHAINIDX_RPC_FILE", *file)),
+                     "env CHAINIDX_RPC_FILE=" + *file};
+            c.rpc_unresolved.clear();
+        } catch (const UsageError& e) {
+            c.rpc = {};
+            c.rpc_unresolved = e.what();
         }
     }
     if (flags.database_url) {
