@@ -85,6 +85,14 @@ void run_rollback(const RollbackOptions& o, const GlobalOptions& g) {
         "rollback {}: watermark {} -> {}, {} events reverted; `chainidx scan --once` "
         "re-indexes from block {}",
         o.chain.chain, r.old_head, o.to_block, r.events_reverted, o.to_block + 1);
+    if (const int64_t pruned = store->utxo_spent_pruned_to(o.chain.chain);
+        static_cast<int64_t>(o.to_block) < pruned)
+        spdlog::warn(
+            "rollback {}: the UTXO table no longer holds the outputs spent in blocks {}..{} (they "
+            "were deleted once final), so until those blocks are indexed again reconcile cannot "
+            "use it there, and they must be indexed from a node that serves getblock with "
+            "verbosity 3",
+            o.chain.chain, o.to_block + 1, pruned);
     print_summary(o, r, true);
 }
 

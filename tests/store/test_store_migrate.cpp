@@ -162,3 +162,26 @@ TEST_CASE("migrate_in_another_applications_database_is_refused_cleanly_or_kept_a
         CHECK(apart.migrate_up().empty());
     }
 }
+
+TEST_CASE("version_4_deletes_outputs_spent_in_final_blocks_of_a_version_3_database") {
+    TestDb db(false);
+    store::Store& s = *db.store;
+    REQUIRE(s.migrate_down(1).size() == 1);  // a database of version 3, filled by it
+    db.sql->exec("INSERT INTO chains (name, family, chain_id) VALUES ('btc', 'bitcoin', 0)");
+    db.sql->exec(
+        "INSERT INTO watermarks (chain, block_number, block_hash, safe_block, finalized_block) "
+        "VALUES ('btc', 10, '\\x00', 5, 5)");
+    db.sql->exec(
+        "INSERT INTO utxos VALUES ('btc', '\\x01', 0, '\\x31', 10, 1, 3), "
+        "('btc', '\\x01', 1, '\\x31', 20, 1, 7), ('btc', '\\x02', 0, '\\x32', 30, 2, NULL)");
+    REQUIRE(s.migrate_up().size() == 1);
+    CHECK(db.sql->count("SELECT count(*) FROM utxos") == 2);  // the one spent in block 3 is gone
+    CHECK(db.sql->count("SELECT count(*) FROM utxos WHERE spent_block = 7") == 1);
+    CHECK(s.utxo_spent_pruned_to("btc") == 5);
+    CHECK_FALSE(s.unspent_sums_at("btc", 4, {Key::from_text("1")}));
+    CHECK(s.unspent_sums_at("btc", 5, {Key::from_text("1")}));
+    // And back: version 3 reads the table as it is.
+    REQUIRE(s.migrate_down(1).size() == 1);
+    CHECK(db.sql->count("SELECT count(*) FROM utxos") == 2);
+    REQUIRE(s.migrate_up().size() == 1);
+}

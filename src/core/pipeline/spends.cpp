@@ -68,14 +68,23 @@ void resolve_spends(store::Store& store, store::Batch& batch) {
     const chain::KeyFormat keys(chain::Family::bitcoin);
     for (size_t k = 0; k < ask.size(); ++k) {
         const Spend& s = batch.spent[asked_for[k]];
-        if (!found[k])
-            throw DataError("chain " + batch.chain + ": block " + std::to_string(s.block) +
-                            " spends output " + keys.tx(s.at.txid) + ":" +
-                            std::to_string(s.at.vout) +
-                            ", which is not in the UTXO table: the indexed history does not "
-                            "reach back to where it was created. Backfill from block 0, or use "
-                            "a node that serves getblock with verbosity 3 (prevouts).");
-        fill(s, *found[k]);
+        if (found[k]) {
+            fill(s, *found[k]);
+            continue;
+        }
+        const std::string what = "chain " + batch.chain + ": block " + std::to_string(s.block) +
+                                 " spends output " + keys.tx(s.at.txid) + ":" +
+                                 std::to_string(s.at.vout) + ", which is not in the UTXO table: ";
+        const int64_t pruned = store.utxo_spent_pruned_to(batch.chain);
+        if (static_cast<int64_t>(s.block) <= pruned)
+            throw DataError(what + "outputs spent at or below block " + std::to_string(pruned) +
+                            " were deleted once final, and a rollback below that block cannot "
+                            "bring them back. Index these blocks again from a node that serves "
+                            "getblock with verbosity 3 (prevouts).");
+        throw DataError(what +
+                        "the indexed history does not reach back to where it was created. "
+                        "Backfill from block 0, or use a node that serves getblock with "
+                        "verbosity 3 (prevouts).");
     }
 }
 

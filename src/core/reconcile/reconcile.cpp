@@ -78,17 +78,26 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
         if (!from_table.empty()) {
             std::vector<Key> accounts;
             for (size_t i : from_table) accounts.push_back(pairs[i].account);
-            std::map<Key, Amount> sums;
-            for (auto& [account, sum] : store.unspent_sums_at(chain.name, report.block, accounts))
-                sums[account] = sum;
-            for (size_t i : from_table) on_chain[i] = sums[pairs[i].account];
-            report.source = node_ahead ? "utxo table (the node's " + answer.method +
-                                             " answered at block " +
-                                             std::to_string(answer.answered_at) + ")"
-                                       : answer.method + ", utxo table for " +
-                                             std::to_string(from_table.size()) + " script ids";
-            report.answered_at = report.block;
-            node_ahead = false;
+            if (auto table = store.unspent_sums_at(chain.name, report.block, accounts)) {
+                std::map<Key, Amount> sums;
+                for (auto& [account, sum] : *table) sums[account] = sum;
+                for (size_t i : from_table) on_chain[i] = sums[pairs[i].account];
+                report.source = node_ahead ? "utxo table (the node's " + answer.method +
+                                                 " answered at block " +
+                                                 std::to_string(answer.answered_at) + ")"
+                                           : answer.method + ", utxo table for " +
+                                                 std::to_string(from_table.size()) + " script ids";
+                report.answered_at = report.block;
+                node_ahead = false;
+            } else {
+                // Spent outputs are deleted once final, so the table knows the unspent set at
+                // its highest pruned block and above only.
+                report.source += "; the utxo table cannot answer at block " +
+                                 std::to_string(report.block) +
+                                 " (it keeps outputs spent above "
+                                 "block " +
+                                 std::to_string(store.utxo_spent_pruned_to(chain.name)) + " only)";
+            }
         }
     }
 

@@ -248,9 +248,13 @@ class Store {
     // Bitcoin: the stored outputs `at` names (nullopt where unknown), spent or not.
     std::vector<std::optional<Utxo>> find_utxos(const std::string& chain,
                                                 const std::vector<OutPoint>& at);
-    // Bitcoin: per account, the sum of outputs unspent at `block` (the UTXO table's view).
-    std::vector<std::pair<Key, Amount>> unspent_sums_at(const std::string& chain, uint64_t block,
-                                                        const std::vector<Key>& accounts);
+    // Bitcoin: per account, the sum of outputs unspent at `block` (the UTXO table's view), or
+    // nullopt below the highest block whose spent outputs were deleted: the table cannot say
+    // there which outputs were still unspent.
+    std::optional<std::vector<std::pair<Key, Amount>>> unspent_sums_at(
+        const std::string& chain, uint64_t block, const std::vector<Key>& accounts);
+    // Bitcoin: the highest block whose spent outputs were deleted from the UTXO table (-1: none).
+    int64_t utxo_spent_pruned_to(const std::string& chain);
     // One transaction: removes events above to_block with their deltas reversed, their blocks,
     // moves the watermark back and records why. Refuses to cross the finalized height.
     UnwindResult unwind(const UnwindRequest& request);

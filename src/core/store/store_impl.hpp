@@ -49,8 +49,11 @@ inline std::string bytea_param(const Key& k) {
 Key key_of(const pqxx::field& f, pqxx::transaction_base& tx);
 // A PostgreSQL array literal of bytea in hex form, for `= ANY($n::bytea[])`.
 std::string bytea_array(const std::vector<Key>& keys);
-// Bitcoin's UTXO table, in the caller's transaction (store_utxo.cpp).
-void write_utxos(pqxx::work& tx, const Batch& batch);
+// Bitcoin's UTXO table, in the caller's transaction (store_utxo.cpp): the batch's outputs and
+// spends (`finalized`: the height at or below which a spent output is deleted; `fresh`: no row
+// of the range is stored yet), and the deletion of outputs spent at or below `finalized`.
+void write_utxos(pqxx::work& tx, const Batch& batch, uint64_t finalized, bool fresh);
+void prune_spent_utxos(pqxx::work& tx, const std::string& chain, int64_t finalized);
 void unwind_utxos(pqxx::work& tx, const std::string& chain, int64_t keep);
 // The batch's quarantined dead letters, in its transaction (store_dead_letters.cpp).
 void write_dead_letters(pqxx::work& tx, const Batch& batch);

@@ -239,6 +239,7 @@ void promote_in(pqxx::work& tx, const std::string& chain, uint64_t safe_block,
     };
     stamp_range(2, old_final, new_final);
     stamp_range(1, old_safe, new_safe);
+    if (new_final > old_final) prune_spent_utxos(tx, chain, new_final);
     tx.exec_params("UPDATE watermarks SET safe_block = $2, finalized_block = $3 WHERE chain = $1",
                    chain, new_safe, new_final);
 }
@@ -307,7 +308,7 @@ IngestResult Store::ingest_once(const Batch& b, bool allow_fast_path) {
     else
         write_events_checked(tx, b, st, result);
     result.events_duplicate = b.events.size() - result.events_inserted;
-    write_utxos(tx, b);
+    write_utxos(tx, b, st.finalized, fresh);
     write_dead_letters(tx, b);
 
     // The live watermark moves forward only, and only over a contiguous range.
