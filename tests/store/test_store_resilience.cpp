@@ -169,6 +169,19 @@ TEST_CASE("outputs_spent_in_final_blocks_leave_the_utxo_table_and_it_answers_abo
     CHECK_FALSE(s.unspent_sums_at(k_chain, 2, who));
 }
 
+TEST_CASE("an_output_created_and_spent_in_one_final_batch_is_never_stored_and_is_noted") {
+    TestDb db;
+    store::Batch b = make_batch(1, 2);
+    b.safe_block = b.finalized_block = 2;
+    b.created = {output(5, 0, "1Erin", 900, 1)};
+    b.spent = {Spend{OutPoint{txid(5), 0}, 2, std::nullopt}};
+    db.store->ingest(b);
+    CHECK(db.sql->count("SELECT count(*) FROM utxos") == 0);
+    CHECK(db.store->utxo_spent_pruned_to(k_chain) == 2);
+    // At block 1 1Erin held 900, which the table cannot know: it does not answer there.
+    CHECK_FALSE(db.store->unspent_sums_at(k_chain, 1, {Key::from_text("1Erin")}));
+}
+
 TEST_CASE("a_batch_spending_stored_outputs_probes_them_by_key") {
     // The spends' statements must not read every row of the chain. On its own, PostgreSQL 15
     // plans 2,000 spends against 100,000 stored outputs as a hash join over a sequential scan.

@@ -101,15 +101,17 @@ void write_utxos(pqxx::work& tx, const Batch& b, uint64_t finalized, bool fresh)
         out.complete();
         if (!fresh) tx.exec("INSERT INTO utxos SELECT * FROM stage_utxos ON CONFLICT DO NOTHING");
     }
+    // An output spent in a final block, deleted or never stored: the table no longer knows the
+    // unspent set below that block.
+    if (!gone_txids.empty() || rows < b.created.size())
+        note_pruned(tx, b.chain, static_cast<int64_t>(std::min<uint64_t>(finalized, b.to)));
     if (gone_txids.empty() && marked_txids.empty()) return;
     probe_by_key(tx);
-    if (!gone_txids.empty()) {
+    if (!gone_txids.empty())
         tx.exec_params(
             "DELETE FROM utxos u USING unnest($2::bytea[], $3::int[]) AS s(txid, vout) "
             "WHERE u.chain = $1 AND u.txid = s.txid AND u.vout = s.vout",
             b.chain, bytea_array(gone_txids), int_array(gone_vouts));
-        note_pruned(tx, b.chain, static_cast<int64_t>(std::min<uint64_t>(finalized, b.to)));
-    }
     if (!marked_txids.empty())
         tx.exec_params(
             "UPDATE utxos u SET spent_block = s.blk FROM unnest($2::bytea[], $3::int[], "
