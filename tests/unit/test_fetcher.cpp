@@ -26,8 +26,9 @@ struct FakeNode {
     uint64_t span = 5;         // blocks per span the adapters ask for
     uint64_t short_every = 0;  // every Nth fetch answers only half its span (a refused range)
     std::chrono::milliseconds delay{0};
-    size_t raw_bytes_per_block = 0;  // memory each fetched block holds
-    uint64_t fail_at = UINT64_MAX;   // a fetch that includes this block throws
+    size_t raw_bytes_per_block = 0;     // memory each fetched block holds
+    size_t answer_bytes_per_block = 0;  // the node's answer each block was parsed from
+    uint64_t fail_at = UINT64_MAX;      // a fetch that includes this block throws
     std::atomic<int> in_flight{0}, most_in_flight{0};
     std::atomic<uint64_t> fetched_blocks{0}, fetches{0};
     // Several endpoints (the adapter's first `rpc` URL says which it talks to): each one's delay,
@@ -86,6 +87,7 @@ class FakeAdapter : public chain::ChainAdapter {
             f.headers.push_back(h);
             if (m_node.raw_bytes_per_block) f.raw.emplace_back(m_node.raw_bytes_per_block, 'x');
         }
+        f.answer_bytes = m_node.answer_bytes_per_block * (to - from + 1);
         m_node.fetched_blocks += to - from + 1;
         std::lock_guard lock(m_node.mutex);
         m_node.blocks_by[m_url] += to - from + 1;
@@ -184,7 +186,7 @@ TEST_CASE("fetcher_keeps_what_it_holds_within_the_byte_budget") {
     REQUIRE(first);
     std::this_thread::sleep_for(300ms);
     const uint64_t held_blocks = node.fetched_blocks - (first->to - first->from + 1);
-    // The first spans (4) are fetched before the bytes per block are known; after them, at most
+    // The first span is fetched alone, before the bytes per block are known; after it, at most
     // the budget's worth (plus one span in flight beyond it) is held.
     const uint64_t budget_blocks = pipeline::k_fetch_budget_bytes / node.raw_bytes_per_block;
     CHECK(held_blocks <=
@@ -197,6 +199,31 @@ TEST_CASE("fetcher_keeps_what_it_holds_within_the_byte_budget") {
         expect = r->to + 1;
     }
     CHECK(expect == 1000);
+}
+
+TEST_CASE("fetcher_counts_the_answers_blocks_are_parsed_from_in_the_budget") {
+    // Blocks that become little but come in 6 MB answers (a verbosity-3 Bitcoin block is ~9.5 MB
+    // of JSON): a span in flight holds its answer, so few are fetched at once, though 16 may be.
+    FakeNode node;
+    node.span = 10;
+    node.delay = 20ms;
+    node.answer_bytes_per_block = size_t(6) << 20;
+    const config::ChainConfig cfg = chain_config(16);
+    pipeline::Fetcher fetcher(cfg, factory(node), 0, 199);
+    uint64_t expect = 0;
+    while (auto r = fetcher.next()) {
+        REQUIRE(r->from == expect);
+        expect = r->to + 1;
+    }
+    CHECK(expect == 200);
+    const double per_block =
+        pipeline::k_answer_hold * static_cast<double>(node.answer_bytes_per_block);
+    const auto budget_blocks =
+        static_cast<int>(static_cast<double>(pipeline::k_fetch_budget_bytes) / per_block);
+    REQUIRE(budget_blocks == 2);
+    // The budget's worth of answers in flight, and the span the writer waits for beyond it.
+    CHECK(node.most_in_flight <= budget_blocks + 1);
+    CHECK(node.most_in_flight >= 2);  // it did fetch concurrently
 }
 
 TEST_CASE("fetcher_cancels_cleanly_when_dropped_mid_range") {

@@ -49,6 +49,9 @@ struct Fetched {
     std::vector<Utxo> created;       // Bitcoin only
     std::vector<Spend> spent;        // Bitcoin only
     std::vector<Rejected> rejected;  // dead letters, in block order
+    // The largest node answer this was parsed from: while a span is being fetched, that answer
+    // and its parse buffers are most of what it holds (pipeline/memory_budget.hpp).
+    size_t answer_bytes = 0;
 };
 
 struct Heights {

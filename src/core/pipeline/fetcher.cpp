@@ -113,8 +113,7 @@ std::vector<uint64_t> Fetcher::spans_by_endpoint() const {
 uint64_t Fetcher::span_cap() const {
     // Until the first span is in, its size in bytes is unknown: the adapter's own guess.
     if (m_seen_blocks == 0) return std::numeric_limits<uint64_t>::max();
-    const double per_block = static_cast<double>(m_seen_bytes) / m_seen_blocks;
-    const double cap = static_cast<double>(k_fetch_budget_bytes / k_span_share) / per_block;
+    const double cap = static_cast<double>(k_fetch_budget_bytes / k_span_share) / held_per_block();
     return std::max<uint64_t>(1, static_cast<uint64_t>(cap));
 }
 
@@ -122,11 +121,18 @@ bool Fetcher::may_claim(uint64_t blocks) const {
     // The span the writer waits for is always fetched, so the budget can never stall the run.
     if (m_next_claim == m_next_out) return true;
     if (m_in_flight >= m_active) return false;
-    if (m_seen_blocks == 0) return true;  // the adapters' first spans are small
-    const double per_block = static_cast<double>(m_seen_bytes) / m_seen_blocks;
+    // Until a span is in, nothing says what one costs (a Bitcoin block's answer may be 10 MB):
+    // one at a time, costing one round trip at the start.
+    if (m_seen_blocks == 0) return m_in_flight == 0;
     const double held = static_cast<double>(m_buffered_bytes) +
-                        static_cast<double>(m_in_flight_blocks + blocks) * per_block;
+                        static_cast<double>(m_in_flight_blocks + blocks) * held_per_block();
     return held <= static_cast<double>(k_fetch_budget_bytes);
+}
+
+double Fetcher::held_per_block() const {
+    return (static_cast<double>(m_seen_bytes) +
+            k_answer_hold * static_cast<double>(m_seen_answer_bytes)) /
+           static_cast<double>(m_seen_blocks);
 }
 
 bool Fetcher::ready_locked() {
@@ -244,6 +250,7 @@ void Fetcher::work() {
                     std::lock_guard lock(m_mutex);
                     m_seen_blocks += blocks;
                     m_seen_bytes += piece.bytes;
+                    m_seen_answer_bytes += piece.range->answer_bytes;
                     m_buffered_bytes += piece.bytes;
                     m_in_flight_blocks -= blocks;
                     if (at + blocks > end) {

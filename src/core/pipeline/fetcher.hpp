@@ -79,6 +79,8 @@ class Fetcher {
     bool may_claim(uint64_t blocks) const;  // under m_mutex
     bool ready_locked();                    // under m_mutex
     uint64_t span_cap() const;              // under m_mutex
+    // The bytes a block costs while fetched: what it becomes plus its share of the answer.
+    double held_per_block() const;  // under m_mutex, once a block was seen
 
     const config::ChainConfig& m_chain;
     const chain::AdapterFactory m_make;
@@ -100,6 +102,7 @@ class Fetcher {
     unsigned m_active = 4;
     uint64_t m_seen_blocks = 0;  // fetched so far, for the bytes per block
     size_t m_seen_bytes = 0;
+    size_t m_seen_answer_bytes = 0;  // of the node's answers they were parsed from
     EndpointShare m_share;
     // Per endpoint: its chain is checked once (the first's by the engine).
     std::unique_ptr<std::once_flag[]> m_verified;

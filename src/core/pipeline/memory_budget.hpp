@@ -20,4 +20,9 @@ inline constexpr size_t k_batch_budget_bytes = size_t(24) << 20;
 // The memory a fetched span holds (headers, events, raw lines, UTXO records, dead letters).
 size_t approx_bytes(const chain::Fetched& f);
 
+// While a span is fetched it holds, besides what it becomes, the node's answer (the HTTP body) and
+// simdjson's parse of it (padded copy, tape and strings), about as large again: measured on
+// verbosity-3 Bitcoin blocks, each span in flight cost ~2.6x its answer.
+inline constexpr double k_answer_hold = 2.0;
+
 }  // namespace chainidx::pipeline

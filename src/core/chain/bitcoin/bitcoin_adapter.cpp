@@ -87,6 +87,7 @@ chain::Fetched BitcoinAdapter::fetch(uint64_t from, uint64_t to, bool keep_raw) 
         chain::Fetched f;
         f.from = from;
         f.to = end;
+        f.answer_bytes = bytes;
         for (size_t i = 0; i < blocks.size(); ++i) {
             const std::string ctx =
                 where("getblock", client()) + " (block " + std::to_string(from + i) + ")";

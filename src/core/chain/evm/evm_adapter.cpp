@@ -113,6 +113,7 @@ chain::Fetched EvmAdapter::fetch(uint64_t from, uint64_t to, bool keep_raw) {
         chain::Fetched f;
         f.from = from;
         f.to = end;
+        f.answer_bytes = bytes;
         f.headers = std::move(span.headers);
         if (bytes > k_target_response_bytes && m_range > 1)
             m_range = std::max<uint64_t>(1, m_range / 2);

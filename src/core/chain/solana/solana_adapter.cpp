@@ -88,12 +88,14 @@ chain::Fetched SolanaAdapter::fetch(uint64_t from, uint64_t to, bool keep_raw) {
     f.from = from;
     std::vector<std::optional<BlockHeader>> blocks(end - from + 1);
     std::vector<std::string> json(keep_raw ? blocks.size() : 0);
+    client().take_largest_answer_bytes();
     client().full_blocks(listed, [&](uint64_t slot, const simdjson::dom::element* block) {
         if (!block) return;  // skipped after all
         const std::string ctx = "getBlock(" + std::to_string(slot) + ") via " + client().endpoint();
         blocks[slot - from] = normalize_block(*block, slot, ctx, f);
         if (keep_raw) json[slot - from] = simdjson::to_string(*block);
     });
+    f.answer_bytes = client().take_largest_answer_bytes();
 
     // Slots above the last block are skipped only once the node has a block above them;
     // until then they may be blocks not yet confirmed.

@@ -155,6 +155,7 @@ void SolanaClient::each_answer(std::string_view method, const std::vector<std::s
         }
         if (!one_by_one) {
             const size_t bytes = m_rpc->last_response_bytes();
+            m_largest_answer = std::max(m_largest_answer, bytes);
             if (bytes > k_target_response_bytes && n > 1)
                 per_request = n / 2;
             else if (bytes < k_target_response_bytes / 4 && n == per_request)

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/config/config.hpp"
@@ -40,6 +41,8 @@ class SolanaClient {
     // Throws RpcError (retryable) for a block not available yet (-32004).
     using BlockFn = std::function<void(uint64_t slot, const simdjson::dom::element* block)>;
     void full_blocks(const std::vector<uint64_t>& slots, const BlockFn& each);
+    // The largest batch answer since the last call (the fetcher's memory budget).
+    size_t take_largest_answer_bytes() { return std::exchange(m_largest_answer, 0); }
     // getBlock without transactions: the block's header, nullopt when the slot was skipped.
     std::optional<BlockHeader> header(uint64_t slot);
 
@@ -72,6 +75,7 @@ class SolanaClient {
     std::string m_commitment;         // for getSlot and balances, as configured
     std::string m_block_commitment;   // for getBlock(s): they refuse "processed"
     size_t m_blocks_per_request = 4;  // getBlock calls per batch now (sized by response bytes)
+    size_t m_largest_answer = 0;      // since take_largest_answer_bytes()
 };
 
 }  // namespace chainidx::solana
