@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
     cli::register_rollback(app, global);
     cli::register_dlq(app, global);
     cli::register_config(app, global);
+    cli::register_grants(app, global);
     // Logging must be set up before a subcommand's callback runs.
     app.parse_complete_callback([&] {
         cli::setup_logging(global.log_level, global.log_format);
