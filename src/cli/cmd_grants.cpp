@@ -55,15 +55,19 @@ void register_grants(CLI::App& app, GlobalOptions& g) {
         "database when one is given.\n"
         "Example: chainidx grants | psql -v ON_ERROR_STOP=1 -d chainidx");
     cmd->add_option("--writer", request->writer,
-                    "Group role of the indexing commands (default chainidx_writer)");
+                    "Group role of the indexing commands (default chainidx_writer)")
+        ->type_name("ROLE");
     cmd->add_option("--reader", request->reader,
-                    "Group role of the read-only commands (default chainidx_reader)");
+                    "Group role of the read-only commands (default chainidx_reader)")
+        ->type_name("ROLE");
     cmd->add_option("--schema", request->schema,
                     "Schema of chainidx's tables (default: the database's current schema, else "
-                    "public)");
+                    "public)")
+        ->type_name("SCHEMA");
     cmd->add_option("--owner", request->owner,
                     "Role that owns the tables and runs migrate up (default: read from the "
-                    "database)");
+                    "database)")
+        ->type_name("ROLE");
     cmd->callback([&g, request] { run_grants(*request, g); });
 }
 
