@@ -30,6 +30,8 @@ drop_roles() {
     as_admin -c "DROP ROLE IF EXISTS $w1, $r1, $group_w, $group_r" >/dev/null 2>&1
 }
 trap 'drop_roles; cleanup_all; rm -rf "$dir"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # as URL ARGS...: chainidx with that role's database URL; all output kept for the password check.
 as() {
