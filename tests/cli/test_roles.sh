@@ -105,6 +105,18 @@ run grants --writer 'x"; DROP TABLE balances; --'
 expect_code 2 "a role name that is not a plain name"
 expect_err "--writer must be letters, digits" "the bad flag is named"
 
+# The SQL checks where it runs that the schema is chainidx's and the owner is the right one.
+as_owner grants --writer "$group_w" --reader "$group_r" --owner postgres
+printf '%s\n' "$out" >"$dir/wrong-owner.sql"
+err=$(as_admin -f "$dir/wrong-owner.sql" 2>&1) && fail "the grants for a wrong --owner run in psql"
+expect_err "are not owned by postgres" "psql says the owner is wrong"
+as_owner grants --writer "$group_w" --reader "$group_r" --schema elsewhere --owner chainidx
+printf '%s\n' "$out" >"$dir/wrong-schema.sql"
+err=$(as_admin -f "$dir/wrong-schema.sql" 2>&1) && fail "the grants for a schema without chainidx tables run in psql"
+expect_err "no chainidx tables in schema elsewhere" "psql says the schema has no chainidx tables"
+[ "$(as_admin -c "SELECT count(*) FROM pg_roles WHERE rolname IN ('$group_w', '$group_r')")" = 0 ] ||
+    fail "refused grants create no role"
+
 as_owner grants --writer "$group_w" --reader "$group_r"
 expect_code 0 "grants for this run's group roles"
 printf '%s\n' "$out" >"$dir/grants.sql"
