@@ -232,6 +232,7 @@ as_reader ingest --chain ethereum -i "$dir/events.ndjson"
 expect_privilege_error "ingest by the reader (again)"
 as_reader migrate down
 expect_code 1 "migrate down by the reader"
+expect_err "needs the schema owner" "migrate down by the reader names the owner"
 [ "$(digest)" = "$before" ] || fail "the reader's refused commands changed nothing"
 
 # --- … and through psql, on every table of the schema ---------------------------------------
@@ -239,34 +240,31 @@ psql_as() {  # URL SQL: psql as that role; out/err/code like run
     out="" err=$(psql -X -q -v ON_ERROR_STOP=1 "$1" -c "$2" 2>&1 >/dev/null)
     code=$?
 }
+refused() {  # URL SQL WHY LABEL: the statement fails, and PostgreSQL says WHY
+    psql_as "$1" "$2"
+    if [ "$code" -eq 0 ] || ! grep -qF -- "$3" <<<"$err"; then fail "$4: $2 is refused ($3)"; fi
+}
 mapfile -t tables < <(as_admin -c "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
 [ "${#tables[@]}" -ge 13 ] || fail "found ${#tables[@]} tables in the schema, expected chainidx's 13 or more"
 for t in "${tables[@]}"; do
     col=$(as_admin -c "SELECT attname FROM pg_attribute WHERE attrelid = 'public.$t'::regclass AND attnum = 1")
     for sql in "INSERT INTO $t DEFAULT VALUES" "UPDATE $t SET $col = $col" "DELETE FROM $t" "TRUNCATE $t"; do
-        psql_as "$reader_url" "$sql"
-        [ "$code" -ne 0 ] && grep -q "permission denied for table $t" <<<"$err" ||
-            fail "the reader: $sql is refused with permission denied"
+        refused "$reader_url" "$sql" "permission denied for table $t" "the reader"
     done
     psql_as "$reader_url" "SELECT count(*) FROM $t"
     [ "$code" -eq 0 ] || fail "the reader can read $t"
-    psql_as "$writer_url" "TRUNCATE $t"
-    [ "$code" -ne 0 ] && grep -q "permission denied for table $t" <<<"$err" || fail "the writer cannot truncate $t"
-    psql_as "$writer_url" "ALTER TABLE $t ADD COLUMN roles_test int"
-    [ "$code" -ne 0 ] && grep -q "must be owner of table $t" <<<"$err" || fail "the writer cannot alter $t"
+    refused "$writer_url" "TRUNCATE $t" "permission denied for table $t" "the writer"
+    refused "$writer_url" "ALTER TABLE $t ADD COLUMN roles_test int" "must be owner of table $t" "the writer"
 done
+# Only migrate (the owner) writes the record of migrations.
 for sql in "UPDATE schema_migrations SET checksum = checksum" "DELETE FROM schema_migrations" \
     "INSERT INTO schema_migrations VALUES (99, 'x', 'x')"; do
-    psql_as "$writer_url" "$sql"
-    [ "$code" -ne 0 ] && grep -q "permission denied for table schema_migrations" <<<"$err" ||
-        fail "the writer: $sql is refused (only migrate writes the record of migrations)"
+    refused "$writer_url" "$sql" "permission denied for table schema_migrations" "the writer"
 done
 for url in "$writer_url" "$reader_url"; do
-    psql_as "$url" "CREATE TABLE roles_test (x int)"
-    [ "$code" -ne 0 ] && grep -q "permission denied for schema public" <<<"$err" || fail "a group role cannot create tables"
+    refused "$url" "CREATE TABLE roles_test (x int)" "permission denied for schema public" "a group role"
 done
-psql_as "$reader_url" "SELECT nextval('reorgs_id_seq')"
-[ "$code" -ne 0 ] && grep -q "permission denied for sequence" <<<"$err" || fail "the reader cannot take ids"
+refused "$reader_url" "SELECT nextval('reorgs_id_seq')" "permission denied for sequence reorgs_id_seq" "the reader"
 [ "$(digest)" = "$before" ] || fail "the refused statements changed nothing"
 
 # --- No password in anything printed ----------------------------------------------------------
