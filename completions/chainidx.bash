@@ -52,9 +52,9 @@ _chainidx() {
     fi
 
     local global="--config --db --log-level --log-format --metrics-file --ca-file --alert-webhook --alert-cooldown --alert-reorg-depth --help -h"
-    local cmds="migrate backfill scan status balances normalize ingest reconcile replay rollback dlq config"
+    local cmds="migrate backfill scan status balances normalize ingest reconcile replay rollback dlq config grants"
     # Options that take a value: the word after them is never a subcommand.
-    local takes_value="--metrics-file|--ca-file|--quarantine-token|--status|--alert-webhook|--alert-cooldown|--alert-reorg-depth|--metrics-addr|--max-lag|--config|--db|--log-level|--log-format|--chain|--rpc|--from|--to|--batch-blocks|--emit|--output|-o|--account|--token|--at|--block|--sample|--to-block|--reason|--input|-i"
+    local takes_value="--metrics-file|--ca-file|--quarantine-token|--status|--alert-webhook|--alert-cooldown|--alert-reorg-depth|--metrics-addr|--max-lag|--config|--db|--log-level|--log-format|--chain|--rpc|--from|--to|--batch-blocks|--emit|--output|-o|--account|--token|--at|--block|--sample|--to-block|--reason|--input|-i|--writer|--reader|--schema|--owner"
 
     # Find the subcommand (and, for migrate, dlq and config, the nested one).
     local sub="" nested="" i w
@@ -67,7 +67,7 @@ _chainidx() {
         [[ "$w" == -* ]] && continue
         if [ -z "$sub" ]; then
             case "$w" in
-                migrate|backfill|scan|status|balances|normalize|ingest|reconcile|replay|rollback|dlq|config) sub=$w ;;
+                migrate|backfill|scan|status|balances|normalize|ingest|reconcile|replay|rollback|dlq|config|grants) sub=$w ;;
             esac
         elif [ -z "$nested" ]; then
             case "$sub:$w" in
@@ -94,7 +94,7 @@ _chainidx() {
         --at) COMPREPLY=($(compgen -W "pending safe finalized" -- "$cur")); return ;;
         --emit) COMPREPLY=($(compgen -W "raw events" -- "$cur")); return ;;
         --chain) COMPREPLY=($(compgen -W "$(_chainidx_chains)" -- "$cur")); return ;;
-        --db|--rpc|--from|--to|--batch-blocks|--account|--token|--block|--sample|--to-block|--reason|--quarantine-token)
+        --db|--rpc|--from|--to|--batch-blocks|--account|--token|--block|--sample|--to-block|--reason|--quarantine-token|--writer|--reader|--schema|--owner)
             COMPREPLY=(); return ;;  # free-form values
     esac
     $split && return
@@ -126,6 +126,7 @@ _chainidx() {
                 discard) opts="--reason" ;;
             esac ;;
         config) [ -z "$nested" ] && opts="show" ;;
+        grants) opts="--writer --reader --schema --owner" ;;
     esac
     # Subcommand names first; options only once a dash is typed.
     if [[ "$cur" == -* ]]; then

@@ -1,6 +1,6 @@
 # fish completion for chainidx. Installed as share/fish/vendor_completions.d/chainidx.fish.
 
-set -l __chainidx_cmds migrate backfill scan status balances normalize ingest reconcile replay rollback dlq config
+set -l __chainidx_cmds migrate backfill scan status balances normalize ingest reconcile replay rollback dlq config grants
 
 # Chain names: the built-in ones plus every [chains.NAME] table of the config file in effect
 # (--config on the command line, else $CHAINIDX_CONFIG, else ./chainidx.toml, else
@@ -49,7 +49,7 @@ function __chainidx_using
             continue
         end
         switch $t
-            case --config --db --log-level --log-format --metrics-file --ca-file --quarantine-token --status --alert-webhook --alert-cooldown --alert-reorg-depth --metrics-addr --chain --rpc --from --to --batch-blocks --max-lag --emit --output -o --account --token --at --block --sample --to-block --reason --input -i
+            case --config --db --log-level --log-format --metrics-file --ca-file --quarantine-token --status --alert-webhook --alert-cooldown --alert-reorg-depth --metrics-addr --chain --rpc --from --to --batch-blocks --max-lag --emit --output -o --account --token --at --block --sample --to-block --reason --input -i --writer --reader --schema --owner
                 set skip 1
             case '-*'
             case '*'
@@ -98,6 +98,7 @@ complete -c chainidx -n '__chainidx_using none' -a replay -d 'Re-derive an index
 complete -c chainidx -n '__chainidx_using none' -a rollback -d 'Undo everything indexed above a block'
 complete -c chainidx -n '__chainidx_using none' -a dlq -d 'Dead letters: items that could not be normalized'
 complete -c chainidx -n '__chainidx_using none' -a config -d 'Inspect the merged configuration'
+complete -c chainidx -n '__chainidx_using none' -a grants -d 'Print the SQL for least-privilege writer and reader roles'
 
 # migrate up | down [N] | status [--output]
 complete -c chainidx -n '__chainidx_using migrate none' -a up -d 'Apply every pending migration'
@@ -117,6 +118,12 @@ complete -c chainidx -n '__chainidx_using dlq discard' -l reason -x -d 'Why, for
 
 # config show
 complete -c chainidx -n '__chainidx_using config none' -a show -d 'Print the merged config, secrets masked'
+
+# grants [--writer ROLE] [--reader ROLE] [--schema S] [--owner ROLE]
+complete -c chainidx -n '__chainidx_using grants' -l writer -x -d 'Group role of the indexing commands'
+complete -c chainidx -n '__chainidx_using grants' -l reader -x -d 'Group role of the read-only commands'
+complete -c chainidx -n '__chainidx_using grants' -l schema -x -d 'Schema of the chainidx tables'
+complete -c chainidx -n '__chainidx_using grants' -l owner -x -d 'Role that owns the tables and runs migrate up'
 
 # --chain (every chain command) and --rpc (commands that talk to the node)
 complete -c chainidx -n '__chainidx_using backfill; or __chainidx_using scan; or __chainidx_using status; or __chainidx_using balances; or __chainidx_using normalize; or __chainidx_using ingest; or __chainidx_using reconcile; or __chainidx_using replay; or __chainidx_using rollback' -l chain -x -a '(__chainidx_chains)' -d 'Chain name'

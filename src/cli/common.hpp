@@ -135,5 +135,6 @@ void register_reconcile(CLI::App& app, GlobalOptions& g);
 void register_pipes(CLI::App& app, GlobalOptions& g);
 void register_replay(CLI::App& app, GlobalOptions& g);
 void register_dlq(CLI::App& app, GlobalOptions& g);
+void register_grants(CLI::App& app, GlobalOptions& g);
 
 }  // namespace chainidx::cli

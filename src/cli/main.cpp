@@ -16,6 +16,7 @@
 #include "core/model/errors.hpp"
 #include "core/model/secrets.hpp"
 #include "core/pipeline/stop.hpp"
+#include "core/store/privilege_error.hpp"
 
 namespace {
 
@@ -116,6 +117,7 @@ int main(int argc, char** argv) {
     cli::register_rollback(app, global);
     cli::register_dlq(app, global);
     cli::register_config(app, global);
+    cli::register_grants(app, global);
     // Logging must be set up before a subcommand's callback runs.
     app.parse_complete_callback([&] {
         cli::setup_logging(global.log_level, global.log_format);
@@ -162,8 +164,9 @@ int main(int argc, char** argv) {
         write_metrics(global, e.exit_code());
         return e.exit_code();
     } catch (const std::exception& e) {
-        report_error(global, e.what());
-        alert_failure(e.what(), k_exit_failure);
+        const std::string what = store::privilege_error(e).value_or(e.what());
+        report_error(global, what);
+        alert_failure(what, k_exit_failure);
         write_metrics(global, k_exit_failure);
         return k_exit_failure;
     }

@@ -4,17 +4,17 @@
 
 run --help
 expect_code 0 "chainidx --help"
-for sub in migrate backfill scan status balances config; do
+for sub in migrate backfill scan status balances config grants; do
     expect_out "$sub" "chainidx --help lists $sub"
 done
 
-for sub in "migrate up" "migrate down" "migrate status" backfill scan status balances "config show"; do
+for sub in "migrate up" "migrate down" "migrate status" backfill scan status balances "config show" grants; do
     # shellcheck disable=SC2086
     run $sub --help
     expect_code 0 "$sub --help"
     expect_out "Usage:" "$sub --help"
 done
-for sub in backfill scan status balances; do
+for sub in backfill scan status balances grants; do
     run "$sub" --help
     expect_out "Example" "$sub --help shows an example"
 done
@@ -53,5 +53,12 @@ expect_code 2 "status --output yaml"
 
 run migrate sideways
 expect_code 2 "migrate sideways"
+
+run grants --reader 'r;x' --db postgres://nobody@127.0.0.1:1/x
+expect_code 2 "grants --reader with a ';'"
+expect_err "--reader must be letters, digits" "grants names the flag before connecting"
+
+run grants --writer same --reader same --owner o --schema s
+expect_code 2 "grants with one role as writer and reader"
 
 finish

@@ -20,6 +20,11 @@ struct MigrationState {
     std::string applied_at;
 };
 
+struct SchemaOwner {
+    std::string schema;  // empty when the search path names no existing schema
+    std::string owner;   // empty when migrate up never ran there
+};
+
 struct ChainState {
     std::optional<uint64_t> watermark;
     Hash32 watermark_hash{};
@@ -227,6 +232,9 @@ class Store {
     std::vector<MigrationState> migrate_down(int count);
     // Throws UsageError unless every embedded migration is applied, unmodified.
     void require_current_schema();
+    // Where chainidx's tables are, for `chainidx grants`: `schema`, or (empty) the first
+    // existing schema of the search path; and the role owning schema_migrations there.
+    SchemaOwner schema_owner(const std::string& schema);
 
     // Records the chain, or checks that the stored one has the same family and chain id.
     void register_chain(const std::string& chain, const std::string& family, uint64_t chain_id);

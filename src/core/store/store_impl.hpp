@@ -36,6 +36,12 @@ struct Store::Impl {
     void reconnect_after(const char* what, const std::exception& e, int attempt);
 };
 
+// The first line of PostgreSQL's message of `e`, without libpq's "ERROR:  ".
+std::string postgres_message(const pqxx::sql_error& e);
+// PostgreSQL's insufficient_privilege (42501). libpqxx 6.4 leaves sqlstate() empty on the
+// classes it maps codes to, so the class is asked too.
+bool insufficient_privilege(const pqxx::sql_error& e);
+
 // '\x…' text for a bytea parameter.
 std::string bytea_param(const uint8_t* data, size_t size);
 template <size_t N>

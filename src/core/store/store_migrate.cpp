@@ -81,6 +81,14 @@ void refuse_modified_or_unknown(const std::map<int, Applied>& applied) {
                              std::to_string(newest) + "); use a newer chainidx");
 }
 
+// A role without DDL rights (chainidx grants' writer or reader) reached a migration to apply.
+std::string needs_owner(const Migration& m, const char* direction, const pqxx::sql_error& e) {
+    const bool up = std::string(direction) == "up";
+    return "migration " + label(m) + " needs the schema owner: run `chainidx migrate " + direction +
+           "` as the owner role (PostgreSQL said: " + postgres_message(e) +
+           "); nothing of it was " + (up ? "applied" : "reverted");
+}
+
 class MigrateLock {
   public:
     explicit MigrateLock(pqxx::connection& c) : m_conn(c) {
@@ -135,8 +143,8 @@ std::vector<MigrationState> Store::migrate_up() {
             if (e.sqlstate() == "42P07")  // duplicate_table: another application's table
                 throw UsageError(what + "; a table of that name belongs to something else: " +
                                  k_own_schema_hint);
-            if (e.sqlstate() == "42501")  // insufficient_privilege
-                what += "; run migrate as the role that owns the schema";
+            if (insufficient_privilege(e))  // a writer or reader role
+                throw Error(needs_owner(m, "up", e));
             throw Error(what);
         }
         tx.exec_params(
@@ -162,8 +170,13 @@ std::vector<MigrationState> Store::migrate_down(int count) {
     for (auto it = all.rbegin(); it != all.rend() && count > 0; ++it) {
         if (!applied.count(it->version)) continue;
         pqxx::work tx(conn);
-        tx.exec(it->down_sql);
-        tx.exec_params("DELETE FROM schema_migrations WHERE version = $1", it->version);
+        try {
+            tx.exec(it->down_sql);
+            tx.exec_params("DELETE FROM schema_migrations WHERE version = $1", it->version);
+        } catch (const pqxx::sql_error& e) {
+            if (insufficient_privilege(e)) throw Error(needs_owner(*it, "down", e));
+            throw;
+        }
         tx.commit();
         done.push_back({it->version, it->name, false, false, ""});
         --count;
