@@ -57,23 +57,48 @@ ensure_packages() {
         clang libclang-rt-14-dev llvm   # the sanitizer build: clang, libFuzzer, llvm-symbolizer
         systemd man-db                  # tests/ops: systemd-analyze verify/security, man -w
         dpkg-dev fakeroot file lintian) # tests/ops: cpack -G DEB (dpkg-shlibdeps), lintian
+    # tests/ops/test_monitoring.sh runs these itself on free loopback ports: installed without
+    # their recommends and without starting their system services.
+    local services=(prometheus prometheus-node-exporter)
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         need+=(nodejs npm)
     fi
-    local missing=() p
-    for p in "${need[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    local missing=()
+    mapfile -t missing < <(_missing_packages "${need[@]}")
+    [ ${#missing[@]} -eq 0 ] || _apt_install "${missing[@]}"
+    mapfile -t missing < <(_missing_packages "${services[@]}")
+    [ ${#missing[@]} -eq 0 ] || _apt_install_no_services "${missing[@]}"
+}
+
+# The packages of "$@" that are not installed, one per line.
+_missing_packages() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
     done
-    if [ ${#missing[@]} -eq 0 ]; then
-        return 0
-    fi
-    log "installing Debian packages: ${missing[*]}"
+}
+
+_apt_install() {
+    log "installing Debian packages: $*"
     export DEBIAN_FRONTEND=noninteractive
-    if ! _as_root apt-get install -y -q "${missing[@]}"; then
+    if ! _as_root apt-get install -y -q "$@"; then
         log "apt-get install failed; running apt-get update and retrying"
         _as_root apt-get update -q
-        _as_root apt-get install -y -q "${missing[@]}"
+        _as_root apt-get install -y -q "$@"
     fi
+}
+
+# Like _apt_install, with a policy-rc.d that forbids starting services (unless the machine has
+# one already, as Docker images do): a test machine gets no prometheus on :9090.
+_apt_install_no_services() {
+    local policy=/usr/sbin/policy-rc.d ours=false rc=0
+    if [ ! -e "$policy" ]; then
+        _as_root sh -c "printf '#!/bin/sh\\nexit 101\\n' >$policy && chmod 755 $policy"
+        ours=true
+    fi
+    _apt_install --no-install-recommends "$@" || rc=$?
+    if $ours; then _as_root rm -f "$policy"; fi
+    return $rc
 }
 
 # --------------------------------------------------------------------------------------------

@@ -47,16 +47,27 @@ void report_error(const chainidx::cli::GlobalOptions& g, const std::string& what
 bool g_metrics_file_unwritable = false;
 
 // Written at the end of every run that got as far as parsing, failed or not, so a timer's
-// textfile collector always sees the last run. Returns false (and reports why) when it could
-// not be written: a monitor would go on seeing the previous run.
-bool write_metrics(const chainidx::cli::GlobalOptions& g, int code) {
+// textfile collector always sees the last run. Every series is labelled with the command and the
+// last-run gauges with the chain too: the scan and reconcile timers of several chains write
+// files side by side, which node_exporter refuses to merge if two hold the same series. Returns
+// false (and reports why) when it could not be written: a monitor would go on seeing the
+// previous run.
+bool write_metrics(const chainidx::cli::GlobalOptions& g, const CLI::App& app, int code) {
     if (g.metrics_file.empty() || g_metrics_file_unwritable) return true;
+    const auto commands = app.get_subcommands();
+    const CLI::App* command = commands.empty() ? nullptr : commands.front();
+    const chainidx::metrics::Labels common{
+        {"command", command ? command->get_name() : std::string("chainidx")}};
+    chainidx::metrics::Labels run;
+    if (const CLI::Option* chain = command ? command->get_option_no_throw("--chain") : nullptr;
+        chain && chain->count())
+        run.emplace_back("chain", chain->as<std::string>());
     auto& reg = chainidx::metrics::registry();
-    reg.gauge("chainidx_last_run_exit_code", "Exit code of the last run").set(code);
-    reg.gauge("chainidx_last_run_timestamp_seconds", "When the last run ended (Unix time)")
+    reg.gauge("chainidx_last_run_exit_code", "Exit code of the last run", run).set(code);
+    reg.gauge("chainidx_last_run_timestamp_seconds", "When the last run ended (Unix time)", run)
         .set(static_cast<double>(std::time(nullptr)));
     try {
-        chainidx::metrics::write_file(g.metrics_file);
+        chainidx::metrics::write_file(g.metrics_file, common);
         return true;
     } catch (const std::exception& e) {
         report_error(g, std::string("metrics not written: ") + e.what());
@@ -144,7 +155,7 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
         const int code = cli::exit_code();
         // A run that did its work but could not leave its metrics failed for the monitor.
-        if (!write_metrics(global, code) && code == 0) return k_exit_failure;
+        if (!write_metrics(global, app, code) && code == 0) return k_exit_failure;
         return code;
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
@@ -161,13 +172,13 @@ int main(int argc, char** argv) {
     } catch (const Error& e) {
         report_error(global, e.what());
         if (e.exit_code() != k_exit_usage) alert_failure(e.what(), e.exit_code());
-        write_metrics(global, e.exit_code());
+        write_metrics(global, app, e.exit_code());
         return e.exit_code();
     } catch (const std::exception& e) {
         const std::string what = store::privilege_error(e).value_or(e.what());
         report_error(global, what);
         alert_failure(what, k_exit_failure);
-        write_metrics(global, k_exit_failure);
+        write_metrics(global, app, k_exit_failure);
         return k_exit_failure;
     }
 }

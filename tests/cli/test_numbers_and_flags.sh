@@ -117,7 +117,7 @@ metrics_gone 2 "not json"
 mkdir -p "$tmp/ok"
 run --metrics-file "$tmp/ok/chainidx.prom" normalize --chain ethereum </dev/null
 expect_code 0 "a writable --metrics-file"
-grep -q '^chainidx_last_run_exit_code 0' "$tmp/ok/chainidx.prom" || fail "the metrics file is written"
+grep -q '^chainidx_last_run_exit_code{chain="ethereum",command="normalize"} 0$' "$tmp/ok/chainidx.prom" || fail "the metrics file is written, by chain and command"
 
 # --- 4 (with a database): rollback --to-block 020 is block 20, not 16 ------------------------
 run migrate up

@@ -48,7 +48,9 @@ async function main() {
     assertEqual(stopped.code, 4, `backfill over an unreadable Transfer log exits 4 (${cx.tail(stopped.stderr, 400)})`);
     for (const needle of [`stopped at block ${stopBlock}`, 'Dead letter #', 'chainidx dlq show', `--quarantine-token ${bad}`, 'chainidx dlq discard'])
       assert(stopped.stderr.includes(needle), `the error says "${needle}": ${cx.tail(stopped.stderr, 600)}`);
-    assert(/chainidx_dead_letters_total\{chain="anvil",status="open"\} 1/.test(fs.readFileSync(prom, 'utf8')), '--metrics-file counts the dead letter');
+    const promText = fs.readFileSync(prom, 'utf8');
+    assert(/^chainidx_dead_letters_total\{chain="anvil",status="open",command="backfill"\} 1$/m.test(promText), `--metrics-file counts the dead letter:\n${promText}`);
+    assert(/^chainidx_dead_letters_open\{chain="anvil",command="backfill"\} 1$/m.test(promText), '--metrics-file: chainidx_dead_letters_open is 1 (the alert rule ChainidxDeadLetterOpen reads it)');
     let s = await cx.json(['status', '--chain', 'anvil', '--output', 'json'], opts(db));
     assertEqual(s.watermark, stopBlock - 1, 'watermark just below the stopping block');
     assertEqual(s.dead_letters_open, 1, 'status: open dead letters');

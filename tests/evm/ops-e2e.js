@@ -260,10 +260,10 @@ async function getlogs_range_refusals_are_split_and_retries_recover() {
     assert(proxy.stats.largestLogRange <= 8 && proxy.stats.largestLogRange >= 4, `ranges were halved to fit (largest served ${proxy.stats.largestLogRange})`);
     const prom = fs.readFileSync(metricsFile, 'utf8');
     const metric = (re) => { const m = prom.match(re); return m ? Number(m[1]) : null; };
-    assertEqual(metric(/^chainidx_blocks_indexed_total\{chain="anvil"\} (\d+)$/m), H + 1, 'metrics: blocks indexed');
-    assertEqual(metric(/^chainidx_last_run_exit_code (\d+)$/m), 0, 'metrics: exit code of the run');
-    assert(metric(/^chainidx_rpc_retries_total\{method="eth_chainId",endpoint="http:\/\/127\.0\.0\.1:\d+"\} (\d+)$/m) === 1, `metrics: the 503 retry is counted by method and endpoint:\n${prom.split('\n').filter((l) => l.includes('rpc_')).join('\n')}`);
-    assert(metric(/^chainidx_rpc_requests_total\{method="eth_getLogs",endpoint="[^"]+"\} (\d+)$/m) > proxy.stats.refusedRanges, 'metrics: eth_getLogs requests counted');
+    assertEqual(metric(/^chainidx_blocks_indexed_total\{chain="anvil",command="backfill"\} (\d+)$/m), H + 1, 'metrics: blocks indexed');
+    assertEqual(metric(/^chainidx_last_run_exit_code\{chain="anvil",command="backfill"\} (\d+)$/m), 0, 'metrics: exit code of the run, by chain and command');
+    assert(metric(/^chainidx_rpc_retries_total\{chain="anvil",method="eth_chainId",endpoint="http:\/\/127\.0\.0\.1:\d+",command="backfill"\} (\d+)$/m) === 1, `metrics: the 503 retry is counted by chain, method and endpoint:\n${prom.split('\n').filter((l) => l.includes('rpc_')).join('\n')}`);
+    assert(metric(/^chainidx_rpc_requests_total\{chain="anvil",method="eth_getLogs",endpoint="[^"]+",command="backfill"\} (\d+)$/m) > proxy.stats.refusedRanges, 'metrics: eth_getLogs requests counted');
     const direct = await freshDatabase();
     await cx.ok(['backfill', '--chain', 'anvil', '--from', '0', '--to', String(H)], { config: tc.config, db: direct });
     assertEqual(eventsDigest(db), eventsDigest(direct), 'events through the strict provider equal a direct backfill');

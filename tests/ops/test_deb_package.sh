@@ -92,6 +92,12 @@ bash -c '. /usr/share/bash-completion/completions/chainidx && complete -p chaini
     fail "the bash completion does not register for chainidx"
 ok "bash, zsh and fish completions installed"
 [ -s /usr/share/doc/chainidx/chainidx.example.toml ] || fail "the example config is not in /usr/share/doc/chainidx"
+for f in chainidx-dashboard.json chainidx-alerts.yml; do
+    [ -s "/usr/share/chainidx/monitoring/$f" ] || fail "$f is not in /usr/share/chainidx/monitoring"
+done
+promtool check rules /usr/share/chainidx/monitoring/chainidx-alerts.yml >/dev/null 2>&1 ||
+    fail "promtool check rules refuses the installed chainidx-alerts.yml"
+ok "the dashboard and alert rules are in /usr/share/chainidx/monitoring"
 
 units_dir=$(dirname "$(dpkg -L chainidx | grep -m1 'systemd/system/chainidx-scan@.service$')")
 inst=()

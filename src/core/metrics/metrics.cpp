@@ -101,16 +101,23 @@ Histogram& Registry::histogram(const std::string& name, const std::string& help,
     return *slot;
 }
 
-std::string Registry::exposition() const {
+std::string Registry::exposition(const Labels& common) const {
+    const std::string common_text = render(common);
+    // `{a="x"}` + common `{command="scan"}` -> `{a="x",command="scan"}`
+    auto tagged = [&](const std::string& labels) {
+        if (common_text.empty()) return labels;
+        return with_label(labels, common_text.substr(1, common_text.size() - 2));
+    };
     std::lock_guard lock(m_mutex);
     std::ostringstream out;
     for (const auto& [name, f] : m_families) {
         out << "# HELP " << name << " " << f.help << "\n# TYPE " << name << " " << f.type << "\n";
-        for (const auto& [labels, c] : f.counters)
-            out << name << labels << " " << c->value() << "\n";
-        for (const auto& [labels, g] : f.gauges)
-            out << name << labels << " " << number(g->value()) << "\n";
-        for (const auto& [labels, h] : f.histograms) {
+        for (const auto& [own, c] : f.counters)
+            out << name << tagged(own) << " " << c->value() << "\n";
+        for (const auto& [own, g] : f.gauges)
+            out << name << tagged(own) << " " << number(g->value()) << "\n";
+        for (const auto& [own, h] : f.histograms) {
+            const std::string labels = tagged(own);
             auto s = h->snapshot();
             for (size_t i = 0; i < s.bounds.size(); ++i)
                 out << name << "_bucket" << with_label(labels, "le=\"" + number(s.bounds[i]) + "\"")
@@ -146,9 +153,9 @@ int open_tmp(const std::string& path, const std::string& tmp, int flags = O_TRUN
 
 }  // namespace
 
-void write_file(const std::string& path) {
+void write_file(const std::string& path, const Labels& common) {
     const std::string tmp = path + ".tmp";
-    const std::string text = registry().exposition();
+    const std::string text = registry().exposition(common);
     const int fd = open_tmp(path, tmp);
     for (size_t done = 0; done < text.size();) {
         const ssize_t n = ::write(fd, text.data() + done, text.size() - done);

@@ -60,7 +60,9 @@ class Registry {
     Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
     Histogram& histogram(const std::string& name, const std::string& help,
                          const std::vector<double>& bounds, const Labels& labels = {});
-    std::string exposition() const;
+    // The text format; `common` labels are added to every series (a --metrics-file names the
+    // command that wrote it, so the files of two commands never hold the same series).
+    std::string exposition(const Labels& common = {}) const;
 
   private:
     struct Family {
@@ -78,9 +80,9 @@ class Registry {
 Registry& registry();
 
 // Writes the exposition to `path` atomically (a temporary file renamed over it), as the
-// node_exporter textfile collector expects. Throws std::runtime_error naming the path and the
-// OS error.
-void write_file(const std::string& path);
+// node_exporter textfile collector expects, with `common` labels on every series. Throws
+// std::runtime_error naming the path and the OS error.
+void write_file(const std::string& path, const Labels& common = {});
 // Checks before a run that write_file(path) can succeed (the temporary file can be created in
 // its directory, the path is not a directory), so a long run does not end without its metrics.
 // Throws std::runtime_error as write_file does.

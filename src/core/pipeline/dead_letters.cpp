@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "core/metrics/metrics.hpp"
-
 namespace chainidx::pipeline {
 
 Settlements Settlements::load(store::Store& store, const std::string& chain) {
@@ -13,14 +11,6 @@ Settlements Settlements::load(store::Store& store, const std::string& chain) {
     for (auto& item : store.discarded_items(chain)) s.discarded.insert(std::move(item));
     for (auto& q : store.quarantined_tokens(chain)) s.quarantined.insert(q.token);
     return s;
-}
-
-void count_dead_letters(const std::string& chain, const char* status, uint64_t n) {
-    metrics::registry()
-        .counter("chainidx_dead_letters_total",
-                 "Items that could not be normalized, by what became of them",
-                 {{"chain", chain}, {"status", status}})
-        .add(n);
 }
 
 std::optional<store::DeadLetter> settle_dead_letters(store::Store& store, store::Batch& batch,

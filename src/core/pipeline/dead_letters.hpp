@@ -26,9 +26,6 @@ struct Settlements {
 std::optional<store::DeadLetter> settle_dead_letters(store::Store& store, store::Batch& batch,
                                                      const std::string& source);
 
-// chainidx_dead_letters_total{chain,status}.
-void count_dead_letters(const std::string& chain, const char* status, uint64_t n);
-
 // Drops every block from `first_dropped` on, with its events, outputs, spends and dead letters.
 void cut_batch(store::Batch& batch, uint64_t first_dropped);
 

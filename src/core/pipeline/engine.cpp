@@ -44,8 +44,8 @@ Engine::Engine(const config::ChainConfig& chain, store::Store& store, chain::Ada
       m_adapter(m_make(chain)),
       // Where dead letters came from: the first endpoint, redacted.
       m_source(chain.rpc.value.empty() ? "rpc"
-                                       : "rpc " + config::redact_rpc_url(chain.rpc.value.front())) {
-}
+                                       : "rpc " + config::redact_rpc_url(chain.rpc.value.front())),
+      m_metrics(chain.name) {}
 
 Engine::~Engine() = default;
 
@@ -53,6 +53,8 @@ void Engine::prepare() {
     m_adapter->verify();
     m_store.register_chain(m_chain.name, m_chain.family.value, m_chain.chain_id.value);
     const uint64_t since = m_store.chain_state(m_chain.name).watermark.value_or(0);
+    m_metrics.watermark.set(static_cast<double>(since));
+    m_metrics.dead_letters_open.set(static_cast<double>(m_store.open_dead_letters(m_chain.name)));
     for (const Key& t : m_quarantine_requests)
         m_store.quarantine_token(m_chain.name, t, "--quarantine-token", since);
 }
@@ -63,7 +65,8 @@ void Engine::quarantine(std::vector<Key> tokens) {
 
 void Engine::stop_at_dead_letter(store::DeadLetter d) {
     d.id = m_store.record_dead_letter(d).first;
-    count_dead_letters(m_chain.name, "open", 1);
+    m_metrics.dead_letters_opened.add();
+    m_metrics.dead_letters_open.set(static_cast<double>(m_store.open_dead_letters(m_chain.name)));
     const chain::KeyFormat keys(m_chain.family.value);
     throw DataError(stop_message(m_chain.name, keys.token(d.token), d));
 }
@@ -78,10 +81,8 @@ Heights Engine::read_heights() {
     // A lagging node can report tags above its own head; never trust a tag past the head.
     h.finalized = std::min(h.finalized, h.head);
     h.safe = std::min(std::max(h.safe, h.finalized), h.head);
-    auto& reg = metrics::registry();
-    const metrics::Labels chain{{"chain", m_chain.name}};
-    reg.gauge("chainidx_head_block", "The node's head block", chain).set(h.head);
-    reg.gauge("chainidx_finalized_block", "The chain's finalized block", chain).set(h.finalized);
+    m_metrics.head.set(static_cast<double>(h.head));
+    m_metrics.finalized.set(static_cast<double>(h.finalized));
     return h;
 }
 

@@ -14,6 +14,7 @@
 #include "core/config/config.hpp"
 #include "core/model/errors.hpp"
 #include "core/model/key.hpp"
+#include "core/pipeline/chain_metrics.hpp"
 #include "core/pipeline/range_run.hpp"
 
 namespace chainidx::pipeline {
@@ -122,6 +123,7 @@ class Engine {
     std::unique_ptr<chain::ChainAdapter> m_adapter;
     std::vector<Key> m_quarantine_requests;
     const std::string m_source;
+    ChainMetrics m_metrics;
 };
 
 }  // namespace chainidx::pipeline

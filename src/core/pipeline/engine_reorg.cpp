@@ -43,12 +43,9 @@ uint64_t Engine::unwind_reorg(uint64_t mismatch_at, const std::string& reason, R
     req.reason = reason;
     store::UnwindResult res = m_store.unwind(req);
     ++report.reorgs;
-    const metrics::Labels chain{{"chain", m_chain.name}};
-    metrics::registry().counter("chainidx_reorgs_total", "Reorgs unwound", chain).add();
-    metrics::registry()
-        .histogram("chainidx_reorg_depth_blocks", "Blocks unwound per reorg",
-                   {1, 2, 3, 5, 10, 20, 50, 100}, chain)
-        .observe(static_cast<double>(res.old_head - n));
+    m_metrics.reorgs.add();
+    m_metrics.reorg_depth.observe(static_cast<double>(res.old_head - n));
+    m_metrics.watermark.set(static_cast<double>(n));
     spdlog::warn(
         "{}: reorg: unwound {} blocks above the common ancestor {} (old head {}), "
         "reverted {} events",

@@ -5,7 +5,6 @@
 #include <chrono>
 
 #include "core/chain/keys.hpp"
-#include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
 #include "core/pipeline/dead_letters.hpp"
 #include "core/pipeline/duplicate_ids.hpp"
@@ -29,27 +28,16 @@ constexpr size_t k_batch_events = 60000;
 // Fewer are committed when the next fetched range is not there yet.
 constexpr size_t k_batch_events_early = 10000;
 
-void record_batch_metrics(const std::string& chain_name, const store::Batch& batch,
+void record_batch_metrics(ChainMetrics& m, const store::Batch& batch,
                           const chain::NormalizeStats& stats, const store::IngestResult& r,
                           double seconds) {
-    auto& reg = metrics::registry();
-    const metrics::Labels chain{{"chain", chain_name}};
-    reg.counter("chainidx_blocks_indexed_total", "Blocks committed", chain)
-        .add(batch.to - batch.from + 1);
-    reg.counter("chainidx_transfer_logs_total",
-                "Balance-bearing items normalized (ERC-20 logs, inputs/outputs, balance changes)",
-                chain)
-        .add(stats.transfers);
-    reg.counter("chainidx_events_inserted_total", "Balance events newly stored", chain)
-        .add(r.events_inserted);
-    reg.counter("chainidx_skipped_logs_total",
-                "Items that carry no balance or cannot be read (ERC-721, malformed)", chain)
-        .add(stats.erc721 + stats.malformed);
-    reg.histogram("chainidx_batch_duration_seconds", "Time to commit one batch",
-                  {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}, chain)
-        .observe(seconds);
-    reg.gauge("chainidx_watermark_block", "The last block committed by this run", chain)
-        .set(static_cast<double>(batch.to));
+    m.blocks_indexed.add(batch.to - batch.from + 1);
+    m.transfer_logs.add(stats.transfers);
+    m.events_inserted.add(r.events_inserted);
+    m.skipped_logs.add(stats.erc721 + stats.malformed);
+    m.batch_duration.observe(seconds);
+    m.watermark.set(static_cast<double>(batch.to));
+    m.dead_letters_quarantined.add(batch.dead_letters.size());
 }
 
 std::string mismatch_reason(uint64_t block) {
@@ -176,7 +164,7 @@ Step Engine::commit(RangeRun& run, store::Batch& batch, const chain::NormalizeSt
     report.last_block = batch.to;
     const double ingest_seconds =
         std::chrono::duration<double>(Clock::now() - ingest_start).count();
-    record_batch_metrics(m_chain.name, batch, stats, r, ingest_seconds);
+    record_batch_metrics(m_metrics, batch, stats, r, ingest_seconds);
     // Where the time goes: waiting for the node (fetch, every wait of this batch) vs writing.
     spdlog::debug("{}: blocks {}..{}: {} events, waited {:.3f}s for the fetch, ingest {:.3f}s",
                   m_chain.name, batch.from, batch.to, batch.events.size(), run.waited,
@@ -188,7 +176,6 @@ Step Engine::commit(RangeRun& run, store::Batch& batch, const chain::NormalizeSt
             "letters (chainidx dlq list)",
             m_chain.name, batch.from, batch.to, batch.dead_letters.size());
     run.progress.update(batch.to, report.transfers);
-    count_dead_letters(m_chain.name, "quarantined", batch.dead_letters.size());
     run.committed(batch.to);
     if (stop) {
         run.dead_letter = *stop;

@@ -6,6 +6,7 @@
 #include "core/alert/webhook.hpp"
 #include "core/chain/adapter.hpp"
 #include "core/chain/keys.hpp"
+#include "core/metrics/metrics.hpp"
 #include "core/model/errors.hpp"
 #include "core/store/store.hpp"
 
@@ -33,6 +34,26 @@ std::string classify(const std::optional<Amount>& on_chain, const Amount& indexe
                "interest-bearing token) or Transfer events are missing";
     return "chain_lower: balance shrank without a Transfer (fee or rebasing token) or extra "
            "events were indexed";
+}
+
+// What a timer's --metrics-file carries for the alert rules (packaging/monitoring/): how many
+// pairs disagreed, of each kind, at which block, and when.
+void record_metrics(const Report& r) {
+    auto& reg = metrics::registry();
+    const metrics::Labels chain{{"chain", r.chain}};
+    reg.gauge("chainidx_reconcile_pairs_checked", "Pairs compared by the last reconcile", chain)
+        .set(static_cast<double>(r.pairs_checked));
+    const char* mismatches =
+        "Pairs that disagreed in the last reconcile (chain_balance: with "
+        "the chain's own balance; sum_of_events: with the sum of its events)";
+    reg.gauge("chainidx_reconcile_mismatches", mismatches,
+              {{"chain", r.chain}, {"kind", "chain_balance"}})
+        .set(static_cast<double>(r.drifts.size()));
+    reg.gauge("chainidx_reconcile_mismatches", mismatches,
+              {{"chain", r.chain}, {"kind", "sum_of_events"}})
+        .set(static_cast<double>(r.sum_mismatches.size()));
+    reg.gauge("chainidx_reconcile_block", "The block the last reconcile compared at", chain)
+        .set(static_cast<double>(r.block));
 }
 
 }  // namespace
@@ -155,6 +176,7 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
                                  {"pairs_checked", report.pairs_checked},
                                  {"pairs_drifted", report.drifts.size()},
                                  {"sum_mismatches", report.sum_mismatches.size()}}});
+    record_metrics(report);
     return report;
 }
 

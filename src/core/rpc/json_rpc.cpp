@@ -229,16 +229,23 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
         Endpoint& ep = *m_endpoints[m_index];
         tried.insert(m_index);
         Attempt attempt(ep, admission);
-        const metrics::Labels labels{{"method", std::string(method)},
-                                     {"endpoint", ep.display_url()}};
+        metrics::Labels labels{{"method", std::string(method)}, {"endpoint", ep.display_url()}};
+        if (!m_options.chain.empty()) labels.emplace(labels.begin(), "chain", m_options.chain);
+        // The three series of a method and endpoint are created together, so an error-rate
+        // panel or alert has its series (at 0) before the first error.
+        auto& requests_total = reg.counter("chainidx_rpc_requests_total",
+                                           "JSON-RPC requests sent (batches count once)", labels);
+        auto& errors_total =
+            reg.counter("chainidx_rpc_errors_total",
+                        "JSON-RPC requests that failed in transport, HTTP status or JSON", labels);
+        auto& retries_total = reg.counter("chainidx_rpc_retries_total",
+                                          "JSON-RPC requests retried after a failure", labels);
         auto where = [&] { return std::string(method) + " via " + ep.display_url(); };
         std::optional<long> retry_after_s;
         {
             Endpoint::Slot slot = ep.acquire();
             ++attempts;
-            reg.counter("chainidx_rpc_requests_total",
-                        "JSON-RPC requests sent (batches count once)", labels)
-                .add();
+            requests_total.add();
             try {
                 HttpResponse resp = http().post_json(body);
                 m_last_bytes = resp.body.size();
@@ -284,9 +291,7 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
         }  // the concurrency slot is free while we back off
         attempt.failed(cause);
         ++failures;
-        reg.counter("chainidx_rpc_errors_total",
-                    "JSON-RPC requests that failed in transport, HTTP status or JSON", labels)
-            .add();
+        errors_total.add();
 
         // Every second failure moves on to the next endpoint; Retry-After binds only the one
         // that said it.
@@ -318,9 +323,7 @@ simdjson::dom::element JsonRpcClient::send(std::string_view method, const std::s
         }
         spdlog::warn("rpc: {}: {}; retry {}/{} in {} ms", where(), cause, attempts,
                      m_options.retries, wait_ms);
-        reg.counter("chainidx_rpc_retries_total", "JSON-RPC requests retried after a failure",
-                    labels)
-            .add();
+        retries_total.add();
         std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
         backoff_ms = std::min(backoff_ms * 2, std::max(1L, m_options.max_backoff_ms));
         if (move_on) {

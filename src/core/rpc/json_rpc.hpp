@@ -49,7 +49,7 @@ std::optional<simdjson::dom::element> read_response(simdjson::dom::parser& parse
 
 struct ClientOptions {
     std::vector<std::string> endpoints;  // in order of preference
-    std::string chain;                   // labels the breaker metrics; may be empty
+    std::string chain;                   // labels the RPC metrics; may be empty
     long timeout_ms = 30000;             // per request
     unsigned retries = 5;                // retries after the first attempt
     long retry_budget_ms = 120000;       // no retry starts after this long since the first try
