@@ -367,13 +367,18 @@ fakechain_start() {
 
 fakechain_stop() { _node_server_stop "${1:-${FAKECHAIN_PID:-}}"; }
 
-# bench_node_start FAMILY ARG…: tests/bench's fast node of FAMILY (btc-node.js for bitcoin) over
-# a chain its generator wrote; sets BENCH_NODE_URL, BENCH_NODE_PID.
+# bench_node_start FAMILY ARG…: tests/bench's fast node of FAMILY (btc-node.js for bitcoin,
+# sol-node.js for solana) over a chain its generator wrote; sets BENCH_NODE_URL, BENCH_NODE_PID.
 bench_node_start() {
-    local family=${1:?bench_node_start needs a family}
+    local family=${1:?bench_node_start needs a family} script
     shift
+    case "$family" in
+        bitcoin) script=btc-node.js ;;
+        solana) script=sol-node.js ;;
+        *) die "bench_node_start: no bench node for family '$family' (bitcoin, solana)" ;;
+    esac
     _node_server_dir
-    _node_server_start "bench $family node" "$_SERVER_DIR" "tests/bench/${family/bitcoin/btc}-node.js" "$@"
+    _node_server_start "bench $family node" "$_SERVER_DIR" "tests/bench/$script" "$@"
     export BENCH_NODE_URL=$_SERVER_URL BENCH_NODE_PID=$_SERVER_PID
     log "bench $family node (tests/bench) on $BENCH_NODE_URL (pid $BENCH_NODE_PID)"
 }
