@@ -31,8 +31,8 @@ void run_backfill(const BackfillOptions& o, const GlobalOptions& g) {
         auto kind = o.emit == "raw" ? pipeline::EmitKind::raw : pipeline::EmitKind::events;
         auto r = pipeline::emit_range(chain, o.from, o.to, kind, std::cout);
         spdlog::info("backfill {} --emit {}: {} blocks, {} {}, {:.2f}s", chain.name, o.emit,
-                     r.blocks, r.transfers,
-                     chain.family.value == "evm" ? "Transfer logs" : "balance changes", r.seconds);
+                     r.blocks, r.transfers, chain::family_info(chain.family.value).item_noun,
+                     r.seconds);
         exit_code() = exit_code_for_signal(r.stopped_by_signal);
         return;
     }
@@ -47,7 +47,7 @@ void run_backfill(const BackfillOptions& o, const GlobalOptions& g) {
                 "backfill {}: nothing to do: the backfill of blocks {}..{} is already finished "
                 "(`chainidx replay` re-derives a range)",
                 chain.name, o.from, o.to);
-    } else if (chain.family.value == "evm") {
+    } else if (chain.family.value == chain::Family::evm) {
         spdlog::info(
             "backfill {}: blocks {}..{}: {} blocks in {} batches, {} Transfer logs, {} events new, "
             "{} already stored, {} ERC-721 and {} malformed Transfer logs skipped, {:.2f}s "

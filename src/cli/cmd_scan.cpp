@@ -63,8 +63,8 @@ void run_scan(const ScanOptions& o, const GlobalOptions& g) {
     else
         spdlog::info("scan {}: {} blocks up to {}, {} {}, {} events new, {} reorgs, {:.2f}s",
                      chain.name, r.blocks, r.last_block, r.transfers,
-                     chain.family.value == "evm" ? "Transfer logs" : "balance changes",
-                     r.events_inserted, r.reorgs, r.seconds);
+                     chain::family_info(chain.family.value).item_noun, r.events_inserted, r.reorgs,
+                     r.seconds);
     exit_code() = exit_code_for_signal(r.stopped_by_signal);
 }
 

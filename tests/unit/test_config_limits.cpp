@@ -26,30 +26,31 @@ std::string error_of(const std::string& text) {
     return "";
 }
 
-std::string chain(const std::string& keys) {
+std::string chain_section(const std::string& keys) {
     return "[chains.btc]\nfamily = \"bitcoin\"\n" + keys + "\n";
 }
 
 }  // namespace
 
 TEST_CASE("config_rpc_timeout_ms_zero_is_refused_it_would_mean_no_timeout") {
-    CHECK(error_of(chain("rpc_timeout_ms = 0")) ==
+    CHECK(error_of(chain_section("rpc_timeout_ms = 0")) ==
           "limits.toml:3: chains.btc.rpc_timeout_ms must be at least 1 (milliseconds per "
           "request)");
-    CHECK(error_of(chain("rpc_timeout_ms = 1")).empty());
-    auto c = config::parse(chain("rpc_timeout_ms = 2500"), "limits.toml", no_env);
+    CHECK(error_of(chain_section("rpc_timeout_ms = 1")).empty());
+    auto c = config::parse(chain_section("rpc_timeout_ms = 2500"), "limits.toml", no_env);
     CHECK(c.chains.at("btc").rpc_timeout_ms.value == 2500);
 }
 
 TEST_CASE("config_rpc_rate_limit_below_the_minimum_is_refused_and_zero_is_unlimited") {
-    CHECK(error_of(chain("rpc_rate_limit = 1e-308")) ==
+    CHECK(error_of(chain_section("rpc_rate_limit = 1e-308")) ==
           "limits.toml:3: chains.btc.rpc_rate_limit must be 0 (unlimited) or at least 0.001 "
           "requests/s (got 1e-308)");
-    CHECK(error_of(chain("rpc_rate_limit = 0.0009")).find("at least 0.001") != std::string::npos);
-    CHECK(error_of(chain("rpc_rate_limit = 0.001")).empty());
-    CHECK(error_of(chain("rpc_rate_limit = 0")).empty());
-    CHECK(error_of(chain("rpc_rate_limit = 2.5")).empty());
-    CHECK(error_of(chain("rpc_rate_limit = inf")).find("finite") != std::string::npos);
+    CHECK(error_of(chain_section("rpc_rate_limit = 0.0009")).find("at least 0.001") !=
+          std::string::npos);
+    CHECK(error_of(chain_section("rpc_rate_limit = 0.001")).empty());
+    CHECK(error_of(chain_section("rpc_rate_limit = 0")).empty());
+    CHECK(error_of(chain_section("rpc_rate_limit = 2.5")).empty());
+    CHECK(error_of(chain_section("rpc_rate_limit = inf")).find("finite") != std::string::npos);
 }
 
 TEST_CASE("config_chain_names_are_1_to_64_letters_digits_dash_or_underscore") {

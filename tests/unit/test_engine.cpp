@@ -26,7 +26,7 @@ struct World {
     config::ChainConfig config;
     World() {
         config.name = k_chain;
-        config.family.value = "evm";
+        config.family.value = chain::Family::evm;
         config.chain_id.value = k_chain_id;
         config.confirmations.value = 0;
         config.start_block.value = 0;

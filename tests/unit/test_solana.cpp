@@ -429,7 +429,7 @@ TEST_CASE("solana raw line: round trip, skipped slots, the adapter's normalize")
     // the adapter the family registers (it needs no node to normalize).
     config::ChainConfig cfg;
     cfg.name = "sol";
-    cfg.family.value = "solana";
+    cfg.family.value = chain::Family::solana;
     cfg.rpc.value = {"http://127.0.0.1:9"};
     const std::string again = solana::raw_block_line("sol", a.headers[0], text);
     const json j = json::parse(again);

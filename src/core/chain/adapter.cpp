@@ -1,10 +1,6 @@
 #include "core/chain/adapter.hpp"
 
-#include "core/chain/bitcoin/bitcoin_adapter.hpp"
-#include "core/chain/evm/evm_adapter.hpp"
-#include "core/chain/keys.hpp"
-#include "core/chain/solana/solana_adapter.hpp"
-#include "core/model/errors.hpp"
+#include "core/chain/family.hpp"
 
 namespace chainidx::chain {
 
@@ -17,16 +13,7 @@ NormalizeStats& NormalizeStats::operator+=(const NormalizeStats& o) {
 }
 
 std::unique_ptr<ChainAdapter> make_adapter(const config::ChainConfig& chain) {
-    switch (parse_family(chain.family.value)) {
-        case Family::evm:
-            return std::make_unique<evm::EvmAdapter>(chain);
-        case Family::bitcoin:
-            return std::make_unique<bitcoin::BitcoinAdapter>(chain);
-        case Family::solana:
-            return std::make_unique<solana::SolanaAdapter>(chain);
-    }
-    throw UsageError("chain " + chain.name + ": family \"" + chain.family.value +
-                     "\" is not implemented yet");
+    return family_info(chain.family.value).make_adapter(chain);
 }
 
 }  // namespace chainidx::chain

@@ -15,6 +15,11 @@
 #include "core/model/ndjson_fields.hpp"
 #include "core/model/types.hpp"
 
+namespace chainidx::store {
+class Store;
+struct Batch;
+}  // namespace chainidx::store
+
 namespace chainidx::chain {
 
 // What normalizing a span produced, for reports and metrics.
@@ -46,8 +51,8 @@ struct Fetched {
     std::vector<BalanceEvent> events;  // in block order
     NormalizeStats stats;
     std::vector<std::string> raw;    // one NDJSON line per block, only when asked for
-    std::vector<Utxo> created;       // Bitcoin only
-    std::vector<Spend> spent;        // Bitcoin only
+    std::vector<Utxo> created;       // UTXO families: outputs created (store's utxos table)
+    std::vector<Spend> spent;        // UTXO families: outputs spent
     std::vector<Rejected> rejected;  // dead letters, in block order
     // The largest node answer this was parsed from: while a span is being fetched, that answer
     // and its parse buffers are most of what it holds (pipeline/memory_budget.hpp).
@@ -91,9 +96,25 @@ class ChainAdapter {
                                      const std::vector<std::pair<Key, Key>>& pairs) = 0;
     // Normalizes one raw NDJSON line (as written with keep_raw) without a node: `normalize`.
     virtual Fetched normalize_raw(const std::string& line, const ndjson::Where& where) = 0;
+
+    // Hooks for what a family keeps in the store beyond events (Bitcoin's UTXO table); the
+    // defaults do nothing.
+    //
+    // Whether complete_batch will read the store for this batch. The engine then checks the
+    // batch's link to the stored chain first: on a branch being reorganised away, what the
+    // batch asks for may be missing, and that is a reorg, not an error.
+    virtual bool batch_reads_store(const store::Batch&) const { return false; }
+    // Before the batch is written: fills in what its spans could not know alone from what is
+    // stored (Bitcoin: the outputs that inputs without a prevout spend). Throws DataError.
+    virtual void complete_batch(store::Store&, store::Batch&) {}
+    // After balances(): answers, from what chainidx stored, the pairs the node could not (or
+    // could only at another block); updates answer.method and answer.answered_at to say so.
+    virtual void complete_balances(store::Store&, const std::string& /*chain*/, uint64_t /*block*/,
+                                   const std::vector<std::pair<Key, Key>>& /*pairs*/,
+                                   OnChainBalances& /*answer*/) {}
 };
 
-// The adapter for the chain's family.
+// The adapter for the chain's family (its row in chain/families.cpp).
 std::unique_ptr<ChainAdapter> make_adapter(const config::ChainConfig& chain);
 
 // Makes adapters: the engine and the fetcher take one, so tests can hand them a fake chain.

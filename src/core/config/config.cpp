@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "core/chain/keys.hpp"
 #include "core/config/env_file.hpp"
 #include "core/model/errors.hpp"
 
@@ -31,7 +32,7 @@ constexpr KnownChain k_known_evm_chains[] = {
 ChainConfig default_chain(const std::string& name) {
     ChainConfig c;
     c.name = name;
-    c.family.value = "evm";
+    c.family.value = chain::Family::evm;
     c.finality.value = "tags";
     c.finality_depth.value = 64;
     c.confirmations.value = 0;
@@ -51,68 +52,48 @@ ChainConfig default_chain(const std::string& name) {
     return c;
 }
 
-// Defaults that differ by family, for keys the file left unset.
-void apply_family_defaults(ChainConfig& c) {
-    const std::string origin = "default for " + c.family.value;
-    auto set = [&](auto& setting, auto value) {
-        if (setting.origin == "default") setting = {value, origin};
-    };
-    if (c.family.value == "bitcoin") {
-        // Mainnet's block 0: a node serving testnet or signet is refused unless configured.
-        set(c.genesis_hash,
-            std::string("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"));
-        set(c.finality, std::string("depth"));
-        set(c.finality_depth, uint64_t(6));
-        set(c.confirmations, uint64_t(0));
-        set(c.batch_blocks, uint64_t(20));
-    } else if (c.family.value == "solana") {
-        set(c.finality, std::string("tags"));
-        set(c.finality_depth, uint64_t(32));
-        set(c.batch_blocks, uint64_t(50));
-    }
-}
-
 // "PATH:LINE" of a value read from the file (its origin is "file PATH:LINE").
+std::string origin_line(const std::string& origin) {
+    return origin.rfind("file ", 0) == 0 ? origin.substr(5) : origin;
+}
 template <class T>
 std::string file_line(const Setting<T>& s) {
-    return s.origin.rfind("file ", 0) == 0 ? s.origin.substr(5) : s.origin;
+    return origin_line(s.origin);
 }
 
-// Bitcoin writes block hashes as 64 hex digits, Solana as 32 bytes in base58.
-void check_genesis_hash(const ChainConfig& c) {
-    const std::string& v = c.genesis_hash.value;
-    if (v.empty()) return;
-    bool ok = true;
-    const char* form = "";
-    if (c.family.value == "bitcoin") {
-        ok = v.size() == 64 && v.find_first_not_of("0123456789abcdef") == std::string::npos;
-        form = "64 lowercase hex digits";
-    } else {
-        static constexpr std::string_view k_base58 =
-            "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-        ok = v.size() >= 32 && v.size() <= 44;
-        for (char ch : v) ok = ok && k_base58.find(ch) != std::string_view::npos;
-        form = "a base58 hash";
-    }
-    if (!ok)
-        throw UsageError(file_line(c.genesis_hash) + ": chains." + c.name +
-                         ".genesis_hash must be " + form + " for family \"" + c.family.value +
-                         "\" (got \"" + v + "\")");
-}
+// The config keys only some families understand (chain/family.hpp's FamilyKey): set for another
+// family, a key is refused, since a silently ignored setting is a misconfiguration found only in
+// production.
+struct FamilyOnlyKey {
+    chain::FamilyKey bit;
+    const char* name;
+    const std::string& (*origin)(const ChainConfig& c);
+};
+constexpr FamilyOnlyKey k_family_only_keys[] = {
+    {chain::k_key_tokens, "tokens",
+     [](const ChainConfig& c) -> const std::string& { return c.tokens.origin; }},
+    {chain::k_key_commitment, "commitment",
+     [](const ChainConfig& c) -> const std::string& { return c.commitment.origin; }},
+    {chain::k_key_genesis_hash, "genesis_hash",
+     [](const ChainConfig& c) -> const std::string& { return c.genesis_hash.origin; }},
+};
 
-// Keys that only one family understands are refused elsewhere: a silently ignored setting is a
-// misconfiguration found only in production.
 void check_family_keys(const ChainConfig& c) {
-    const std::string prefix = "chains." + c.name + ".";
-    auto refuse = [&](const auto& setting, const char* key, const char* family) {
-        if (setting.origin == "default") return;
-        throw UsageError(file_line(setting) + ": " + prefix + key + " is only for family \"" +
-                         family + "\" (this chain is \"" + c.family.value + "\")");
-    };
-    if (c.family.value != "evm") refuse(c.tokens, "tokens", "evm");
-    if (c.family.value != "solana") refuse(c.commitment, "commitment", "solana");
-    if (c.family.value == "evm") refuse(c.genesis_hash, "genesis_hash", "bitcoin\" or \"solana");
-    check_genesis_hash(c);
+    const chain::FamilyInfo& family = chain::family_info(c.family.value);
+    for (const FamilyOnlyKey& k : k_family_only_keys) {
+        const std::string& origin = k.origin(c);
+        if (origin == "default" || (family.keys_accepted & k.bit)) continue;
+        throw UsageError(origin_line(origin) + ": chains." + c.name + "." + k.name +
+                         " is only for family " + chain::family_names(k.bit) +
+                         " (this chain is \"" + family.name + "\")");
+    }
+    // The genesis hash is written the family's way.
+    const std::string& v = c.genesis_hash.value;
+    const chain::KeyCodec& keys = family.keys();
+    if (!v.empty() && !keys.is_block_hash_text(v))
+        throw UsageError(file_line(c.genesis_hash) + ": chains." + c.name +
+                         ".genesis_hash must be " + keys.block_hash_form() + " for family \"" +
+                         family.name + "\" (got \"" + v + "\")");
 }
 
 std::string env_name_for(const std::string& chain, const char* key) {
@@ -215,13 +196,10 @@ void read_chain(FileReader& r, const std::string& name, const toml::table& t, Ch
         const std::string full = "chains." + name + "." + key;
         if (key == "family") {
             std::string f = r.string(node, full);
-            if (f == "gno")
-                r.fail(node, full,
-                       "\"" + f + "\" is not supported yet (supported: evm, bitcoin, solana)");
-            if (f != "evm" && f != "bitcoin" && f != "solana")
-                r.fail(node, full,
-                       "must be \"evm\", \"bitcoin\" or \"solana\" (got \"" + f + "\")");
-            c.family = r.setting(f, node);
+            const chain::FamilyInfo* family = chain::find_family(f);
+            if (!family)
+                r.fail(node, full, "must be " + chain::family_names() + " (got \"" + f + "\")");
+            c.family = r.setting(family->id, node);
         } else if (key == "chain_id") {
             c.chain_id = r.setting(r.integer(node, full), node);
         } else if (key == "rpc") {
@@ -405,10 +383,10 @@ Config parse(const std::string& toml_text, const std::string& path, GetEnv geten
                 for (const KnownChain& k : k_known_evm_chains)
                     if (name == k.name) c.chain_id.value = k.chain_id;
                 read_chain(r, name, *ct, c);
-                apply_family_defaults(c);
+                chain::family_info(c.family.value).apply_defaults(c);
                 check_family_keys(c);
-                // Only EVM nodes have a chain id to check; bitcoin and solana need none.
-                if (c.family.value == "evm" && c.chain_id.value == 0)
+                // Only some families' nodes have a chain id to check.
+                if (chain::family_info(c.family.value).needs_chain_id && c.chain_id.value == 0)
                     r.fail(chain_node, "chains." + name,
                            "needs chain_id (the node's eth_chainId, e.g. chain_id = 1)");
                 config.chains[name] = std::move(c);
@@ -661,7 +639,8 @@ std::string describe(const Config& config) {
              config.database_url.origin);
     for (const auto& [name, c] : config.chains) {
         out << "\n[chains." << name << "]\n";
-        line("family", quote(c.family.value), c.family.origin);
+        const unsigned family_keys = chain::family_info(c.family.value).keys_accepted;
+        line("family", quote(chain::family_name(c.family.value)), c.family.origin);
         line("chain_id", std::to_string(c.chain_id.value), c.chain_id.origin);
         std::vector<std::string> rpcs;
         for (const auto& u : c.rpc.value) rpcs.push_back(quote(redact_rpc_url(u)));
@@ -672,7 +651,7 @@ std::string describe(const Config& config) {
         line("finality", quote(c.finality.value), c.finality.origin);
         line("finality_depth", std::to_string(c.finality_depth.value), c.finality_depth.origin);
         line("confirmations", std::to_string(c.confirmations.value), c.confirmations.origin);
-        if (c.family.value == "evm") {
+        if (family_keys & chain::k_key_tokens) {
             std::vector<std::string> tokens;
             for (const auto& t : c.tokens.value) tokens.push_back(quote(hex::encode(t)));
             line("tokens", "[" + join(tokens, ", ") + "]", c.tokens.origin);
@@ -699,9 +678,9 @@ std::string describe(const Config& config) {
              c.rpc_max_response_bytes.origin);
         line("ca_file", c.ca_file.value.empty() ? "(system CA store)" : quote(c.ca_file.value),
              c.ca_file.origin);
-        if (c.family.value == "solana")
+        if (family_keys & chain::k_key_commitment)
             line("commitment", quote(c.commitment.value), c.commitment.origin);
-        if (c.family.value != "evm") {
+        if (family_keys & chain::k_key_genesis_hash) {
             line("genesis_hash",
                  c.genesis_hash.value.empty() ? "(not checked)" : quote(c.genesis_hash.value),
                  c.genesis_hash.origin);

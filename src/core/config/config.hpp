@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/chain/family.hpp"
 #include "core/model/hex.hpp"
 
 namespace chainidx::config {
@@ -20,7 +21,7 @@ struct Setting {
 
 struct ChainConfig {
     std::string name;
-    Setting<std::string> family;                   // "evm", "bitcoin", "solana" (gno later)
+    Setting<chain::Family> family;                 // its row in chain/families.cpp
     Setting<uint64_t> chain_id;                    // evm: checked against eth_chainId; else 0
     Setting<std::vector<std::string>> rpc;         // endpoints, first one used, others for failover
     Setting<std::string> finality;                 // "tags" (node's safe/finalized) or "depth"
@@ -46,6 +47,15 @@ struct ChainConfig {
     // shared file can list chains whose endpoints only some machines have.
     std::string rpc_unresolved;
 };
+
+// A family's default for a key the file, the environment and the flags left unset (a family's
+// apply_defaults, chain/families.cpp); `config show` says "default for FAMILY".
+template <class T, class V>
+void set_family_default(const ChainConfig& c, Setting<T>& setting, V value) {
+    if (setting.origin == "default")
+        setting = {T(std::move(value)),
+                   std::string("default for ") + chain::family_name(c.family.value)};
+}
 
 struct Config {
     std::string file;  // the file that was read, empty when none

@@ -51,7 +51,8 @@ Engine::~Engine() = default;
 
 void Engine::prepare() {
     m_adapter->verify();
-    m_store.register_chain(m_chain.name, m_chain.family.value, m_chain.chain_id.value);
+    m_store.register_chain(m_chain.name, chain::family_name(m_chain.family.value),
+                           m_chain.chain_id.value);
     const uint64_t since = m_store.chain_state(m_chain.name).watermark.value_or(0);
     m_metrics.watermark.set(static_cast<double>(since));
     m_metrics.dead_letters_open.set(static_cast<double>(m_store.open_dead_letters(m_chain.name)));

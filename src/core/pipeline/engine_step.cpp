@@ -6,12 +6,12 @@
 
 #include "core/chain/keys.hpp"
 #include "core/model/errors.hpp"
+#include "core/pipeline/batch_append.hpp"
 #include "core/pipeline/dead_letters.hpp"
 #include "core/pipeline/duplicate_ids.hpp"
 #include "core/pipeline/engine.hpp"
 #include "core/pipeline/memory_budget.hpp"
 #include "core/pipeline/range_split.hpp"
-#include "core/pipeline/spends.hpp"
 #include "core/pipeline/stop.hpp"
 #include "core/store/store.hpp"
 
@@ -122,7 +122,7 @@ Step Engine::commit(RangeRun& run, store::Batch& batch, const chain::NormalizeSt
                      m_chain.name, batch.from, batch.to, copies);
     // Ingest checks the first block's parent in its transaction. Before it, where the engine
     // has nothing to commit (a dead letter in the first block) or reads the store for the batch
-    // (the outputs its spends name), it looks at the link itself: on a branch being reorganised
+    // (a family's complete_batch), it looks at the link itself: on a branch being reorganised
     // away those would be a wrong dead letter or a missing output, not a reorg.
     const uint64_t first = batch.from;
     const Hash32 first_parent = batch.blocks.front().parent_hash;
@@ -132,16 +132,13 @@ Step Engine::commit(RangeRun& run, store::Batch& batch, const chain::NormalizeSt
         return below && *below != first_parent;
     };
     const std::optional<store::DeadLetter> stop = settle_dead_letters(m_store, batch, m_source);
-    const bool reads_utxos =
-        std::any_of(batch.spent.begin(), batch.spent.end(),
-                    [](const Spend& s) { return s.unresolved_event.has_value(); });
-    if ((batch.blocks.empty() || reads_utxos) && parent_differs())
+    if ((batch.blocks.empty() || m_adapter->batch_reads_store(batch)) && parent_differs())
         return unwind_step(first - 1, mismatch_reason(first), report, run.moved);
     if (batch.blocks.empty()) {
         run.dead_letter = *stop;
         return Step::dead_letter;
     }
-    resolve_spends(m_store, batch);
+    m_adapter->complete_batch(m_store, batch);
     store::IngestResult r;
     try {
         r = m_store.ingest(batch);

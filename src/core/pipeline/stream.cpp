@@ -134,7 +134,7 @@ RunReport ingest_stream(const config::ChainConfig& chain, store::Store& store, s
                         const std::string& source, const IngestLimits& limits) {
     RunReport report;
     auto t0 = Clock::now();
-    store.register_chain(chain.name, chain.family.value, chain.chain_id.value);
+    store.register_chain(chain.name, chain::family_name(chain.family.value), chain.chain_id.value);
     const chain::KeyFormat keys(chain.family.value);
     const store::ChainState state = store.chain_state(chain.name);
     auto at = [&](uint64_t line) { return source + ":" + std::to_string(line); };

@@ -86,41 +86,11 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
     auto adapter = chain::make_adapter(chain);
     adapter->verify();
     chain::OnChainBalances answer = adapter->balances(report.block, asks);
-    std::vector<std::optional<Amount>>& on_chain = answer.values;
+    const std::vector<std::optional<Amount>>& on_chain = answer.values;
+    adapter->complete_balances(store, chain.name, report.block, asks, answer);
     report.source = answer.method;
     report.answered_at = answer.answered_at;
-    bool node_ahead = answer.answered_at != report.block;
-    if (keys.family() == chain::Family::bitcoin) {
-        // The UTXO table answers where the node cannot: its scan is at its tip only, and script
-        // ids (hashes of scripts) cannot be scanned for.
-        std::vector<size_t> from_table;
-        for (size_t i = 0; i < pairs.size(); ++i)
-            if (node_ahead || !on_chain[i]) from_table.push_back(i);
-        if (!from_table.empty()) {
-            std::vector<Key> accounts;
-            for (size_t i : from_table) accounts.push_back(pairs[i].account);
-            if (auto table = store.unspent_sums_at(chain.name, report.block, accounts)) {
-                std::map<Key, Amount> sums;
-                for (auto& [account, sum] : *table) sums[account] = sum;
-                for (size_t i : from_table) on_chain[i] = sums[pairs[i].account];
-                report.source = node_ahead ? "utxo table (the node's " + answer.method +
-                                                 " answered at block " +
-                                                 std::to_string(answer.answered_at) + ")"
-                                           : answer.method + ", utxo table for " +
-                                                 std::to_string(from_table.size()) + " script ids";
-                report.answered_at = report.block;
-                node_ahead = false;
-            } else {
-                // Spent outputs are deleted once final, so the table knows the unspent set at
-                // its highest pruned block and above only.
-                report.source += "; the utxo table cannot answer at block " +
-                                 std::to_string(report.block) +
-                                 " (it keeps outputs spent above "
-                                 "block " +
-                                 std::to_string(store.utxo_spent_pruned_to(chain.name)) + " only)";
-            }
-        }
-    }
+    const bool node_ahead = answer.answered_at != report.block;
 
     std::map<Key, std::pair<size_t, size_t>> calls_per_token;  // (failed, total)
     for (size_t i = 0; i < pairs.size(); ++i) {

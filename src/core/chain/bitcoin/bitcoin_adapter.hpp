@@ -25,6 +25,12 @@ class BitcoinAdapter : public chain::ChainAdapter {
     chain::OnChainBalances balances(uint64_t block,
                                     const std::vector<std::pair<Key, Key>>& pairs) override;
     chain::Fetched normalize_raw(const std::string& line, const ndjson::Where& where) override;
+    // The UTXO table (bitcoin_utxo_hooks.cpp).
+    bool batch_reads_store(const store::Batch& batch) const override;
+    void complete_batch(store::Store& store, store::Batch& batch) override;
+    void complete_balances(store::Store& store, const std::string& chain, uint64_t block,
+                           const std::vector<std::pair<Key, Key>>& pairs,
+                           chain::OnChainBalances& answer) override;
 
   private:
     BitcoinClient& client();  // created on first use: `normalize` needs no node

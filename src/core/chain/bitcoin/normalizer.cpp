@@ -1,5 +1,6 @@
 #include "core/chain/bitcoin/normalizer.hpp"
 
+#include "core/chain/bitcoin/bitcoin_family.hpp"
 #include "core/chain/bitcoin/btc_amount.hpp"
 #include "core/chain/bitcoin/script_owner.hpp"
 #include "core/chain/keys.hpp"
@@ -62,11 +63,11 @@ std::string owner_of(element spk) {
     std::string_view type;
     if (spk["type"].get(type) == simdjson::SUCCESS && type == "nulldata") return {};
     std::string_view address;
-    if (spk["address"].get(address) == simdjson::SUCCESS && chain::is_bitcoin_account_text(address))
+    if (spk["address"].get(address) == simdjson::SUCCESS && is_account_text(address))
         return std::string(address);
     simdjson::dom::array list;
     if (spk["addresses"].get(list) == simdjson::SUCCESS && list.size() == 1 &&
-        list.at(0).get(address) == simdjson::SUCCESS && chain::is_bitcoin_account_text(address))
+        list.at(0).get(address) == simdjson::SUCCESS && is_account_text(address))
         return std::string(address);
     try {
         return script_id(text_of(spk, "hex"));
