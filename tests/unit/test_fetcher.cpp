@@ -216,8 +216,8 @@ TEST_CASE("fetcher_counts_the_answers_blocks_are_parsed_from_in_the_budget") {
         expect = r->to + 1;
     }
     CHECK(expect == 200);
-    const double per_block =
-        pipeline::k_answer_hold * static_cast<double>(node.answer_bytes_per_block);
+    const double per_block = chain::family_info(cfg.family.value).answer_hold *
+                             static_cast<double>(node.answer_bytes_per_block);
     const auto budget_blocks =
         static_cast<int>(static_cast<double>(pipeline::k_fetch_budget_bytes) / per_block);
     REQUIRE(budget_blocks == 2);

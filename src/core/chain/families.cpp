@@ -10,17 +10,35 @@ namespace chainidx::chain {
 
 namespace {
 
-// clang-format off
 constexpr FamilyInfo k_families[] = {
-    // id               name       items counted       family-only keys accepted          chain_id
-    {Family::evm,     "evm",     "Transfer logs",    k_key_tokens,                          true,
-     evm::keys,     evm::apply_defaults,     evm::new_adapter},
-    {Family::bitcoin, "bitcoin", "balance changes",  k_key_genesis_hash,                    false,
-     bitcoin::keys, bitcoin::apply_defaults, bitcoin::new_adapter},
-    {Family::solana,  "solana",  "balance changes",  k_key_commitment | k_key_genesis_hash, false,
-     solana::keys,  solana::apply_defaults,  solana::new_adapter},
+    {.id = Family::evm,
+     .name = "evm",
+     .item_noun = "Transfer logs",
+     .keys_accepted = k_key_tokens,
+     .needs_chain_id = true,
+     .answer_hold = 2.65,
+     .keys = evm::keys,
+     .apply_defaults = evm::apply_defaults,
+     .make_adapter = evm::new_adapter},
+    {.id = Family::bitcoin,
+     .name = "bitcoin",
+     .item_noun = "balance changes",
+     .keys_accepted = k_key_genesis_hash,
+     .needs_chain_id = false,
+     .answer_hold = 2.75,
+     .keys = bitcoin::keys,
+     .apply_defaults = bitcoin::apply_defaults,
+     .make_adapter = bitcoin::new_adapter},
+    {.id = Family::solana,
+     .name = "solana",
+     .item_noun = "balance changes",
+     .keys_accepted = k_key_commitment | k_key_genesis_hash,
+     .needs_chain_id = false,
+     .answer_hold = 3.25,
+     .keys = solana::keys,
+     .apply_defaults = solana::apply_defaults,
+     .make_adapter = solana::new_adapter},
 };
-// clang-format on
 
 // The table is indexed by the enum: a row out of place is a compile error, not a wrong family.
 constexpr bool rows_in_enum_order() {

@@ -33,6 +33,11 @@ struct FamilyInfo {
     const char* item_noun;   // what backfill and scan count: "Transfer logs", "balance changes"
     unsigned keys_accepted;  // the FamilyKey bits this family's chains may set
     bool needs_chain_id;     // the config must give chain_id (checked against the node)
+    // The memory an answer of its node holds while it is parsed, per byte of answer: the body
+    // plus simdjson's DOM of it (the fetch budget counts spans in flight with it). Measured as
+    // the RSS of parsing a mainnet-shaped answer: eth_getLogs 1.62x the body, getblock
+    // verbosity 3 1.73x (and a copy, for its exact amounts), Solana's getBlock json 2.21x.
+    double answer_hold;
     // How its identifiers are written and parsed (chain/keys.hpp).
     const KeyCodec& (*keys)();
     // Defaults that differ from every family's, for keys the config left unset.

@@ -74,6 +74,7 @@ Fetcher::Fetcher(const config::ChainConfig& chain, chain::AdapterFactory make, u
       m_to(to),
       m_keep_raw(keep_raw),
       m_shared_to(chain.rpc.value.size() > 1 && shared_to ? *shared_to : 0),
+      m_answer_hold(chain::family_info(chain.family.value).answer_hold),
       m_next_claim(from),
       m_next_out(from),
       m_share(std::max<size_t>(1, chain.rpc.value.size()), probe_for(chain)),
@@ -131,7 +132,7 @@ bool Fetcher::may_claim(uint64_t blocks) const {
 
 double Fetcher::held_per_block() const {
     return (static_cast<double>(m_seen_bytes) +
-            k_answer_hold * static_cast<double>(m_seen_answer_bytes)) /
+            m_answer_hold * static_cast<double>(m_seen_answer_bytes)) /
            static_cast<double>(m_seen_blocks);
 }
 

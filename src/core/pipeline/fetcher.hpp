@@ -87,6 +87,7 @@ class Fetcher {
     const uint64_t m_to;
     const bool m_keep_raw;
     const uint64_t m_shared_to;  // spans ending at or below it may go to any endpoint
+    const double m_answer_hold;  // bytes held per byte of a node's answer while it is parsed
     // Per endpoint: the chain's config with that endpoint first (index 0: the chain's own).
     std::vector<config::ChainConfig> m_configs;
 

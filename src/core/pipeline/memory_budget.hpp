@@ -21,8 +21,7 @@ inline constexpr size_t k_batch_budget_bytes = size_t(24) << 20;
 size_t approx_bytes(const chain::Fetched& f);
 
 // While a span is fetched it holds, besides what it becomes, the node's answer (the HTTP body) and
-// simdjson's parse of it (padded copy, tape and strings), about as large again: measured on
-// verbosity-3 Bitcoin blocks, each span in flight cost ~2.6x its answer.
-inline constexpr double k_answer_hold = 2.0;
+// simdjson's parse of it (tape, structural indexes, strings): how much per byte of answer depends
+// on the answer's shape, so it is each family's (chain::FamilyInfo::answer_hold).
 
 }  // namespace chainidx::pipeline

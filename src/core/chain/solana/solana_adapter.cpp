@@ -76,7 +76,10 @@ BlockHeader SolanaAdapter::header(uint64_t number) {
 }
 
 uint64_t SolanaAdapter::span_hint() const {
-    return std::max<uint64_t>(1, m_chain.batch_blocks.value);
+    // One getBlock batch a span: a span of batch_blocks mainnet slots was fetched by one worker
+    // in several batches, all of its events held at once (~120 MB for 50 slots).
+    const uint64_t per_request = m_client ? m_client->blocks_per_request() : 4;
+    return std::clamp<uint64_t>(per_request, 1, std::max<uint64_t>(1, m_chain.batch_blocks.value));
 }
 
 chain::Fetched SolanaAdapter::fetch(uint64_t from, uint64_t to, bool keep_raw) {

@@ -13,9 +13,10 @@ namespace {
 
 using simdjson::dom::element;
 
-// getBlock batches above this are halved next time (memory); below a quarter they grow. A
-// mainnet block with full transactions is a few MB of JSON.
-constexpr size_t k_target_response_bytes = size_t(32) << 20;
+// getBlock batches above this are halved next time (memory: an answer in flight holds ~3x its
+// size while parsed); below a quarter they grow. A mainnet block with full transactions is a few
+// MB of JSON, so a batch there is one or two blocks.
+constexpr size_t k_target_response_bytes = size_t(8) << 20;
 constexpr size_t k_max_per_request = 100;  // calls per batch every provider accepts
 
 // The node's JSON-RPC error codes for getBlock (solana-rpc-client-api custom_error.rs).

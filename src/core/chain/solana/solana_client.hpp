@@ -41,6 +41,8 @@ class SolanaClient {
     // Throws RpcError (retryable) for a block not available yet (-32004).
     using BlockFn = std::function<void(uint64_t slot, const simdjson::dom::element* block)>;
     void full_blocks(const std::vector<uint64_t>& slots, const BlockFn& each);
+    // getBlock calls per batch now: what the node's answers have shown fits the target size.
+    size_t blocks_per_request() const { return m_blocks_per_request; }
     // The largest batch answer since the last call (the fetcher's memory budget).
     size_t take_largest_answer_bytes() { return std::exchange(m_largest_answer, 0); }
     // getBlock without transactions: the block's header, nullopt when the slot was skipped.
