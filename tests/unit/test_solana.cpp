@@ -492,3 +492,18 @@ TEST_CASE("solana raw line: round trip, skipped slots, the adapter's normalize")
     CHECK_THROWS_WITH_AS(solana::normalize_raw_line(evm.dump(), "sol", w),
                          doctest::Contains("field \"schema\""), UsageError);
 }
+
+TEST_CASE("a_solana_span_is_one_getBlock_batch_not_batch_blocks_slots") {
+    // A span is what one worker fetches and holds at once: batch_blocks mainnet slots (50 by
+    // default, ~3 MB of JSON and ~2,800 events each) in one span took a backfill to 230 MB.
+    // It is one getBlock batch, as many calls as the node's answers have shown fit 8 MiB (4 at
+    // first), and never more than batch_blocks.
+    config::ChainConfig cfg;
+    cfg.name = "sol";
+    cfg.family.value = chain::Family::solana;
+    cfg.rpc.value = {"http://127.0.0.1:9"};
+    cfg.batch_blocks.value = 50;
+    CHECK(chain::make_adapter(cfg)->span_hint() == 4);
+    cfg.batch_blocks.value = 2;
+    CHECK(chain::make_adapter(cfg)->span_hint() == 2);
+}
