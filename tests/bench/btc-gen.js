@@ -16,6 +16,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
+const { prng } = require('./bench-lib');
 const { base58encode, sha256, withChecksum } = require('../fakechain/util');
 
 function parseArgs(argv) {
@@ -41,18 +42,6 @@ function parseArgs(argv) {
   if (o.checkpoints.length === 0) o.checkpoints = [o.blocks - 1];
   for (const h of o.checkpoints) if (h >= o.blocks) throw new Error(`checkpoint ${h} is beyond the last block ${o.blocks - 1}`);
   return o;
-}
-
-/// mulberry32: a small, fast, seeded PRNG (the chain must be the same on every machine).
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---- addresses: P2WPKH (bech32, 70%) and P2PKH (base58check, 30%) -----------------------------

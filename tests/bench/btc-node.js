@@ -11,8 +11,8 @@
 // (verbose), getblock (verbosity 1 is refused; 2 and 3 served, 3 as 2 with --no-prevout, as an old
 // node does). POST /control {"op":"tip","height":H} serves only up to H; {"op":"stats"}.
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
+const { serve, measureCeiling } = require('./bench-lib');
 
 function parseArgs(argv) {
   const o = { tip: null, noPrevout: false, measure: false, connections: 2 };
@@ -88,82 +88,24 @@ class Node {
   }
 }
 
-function serve(node, portFile) {
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const send = (status, parts) => {
-        const len = parts.reduce((s, b) => s + b.length, 0);
-        node.stats.bytes += len;
-        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': len });
-        for (const b of parts) res.write(b);
-        res.end();
-      };
-      let body;
-      try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch (_) {
-        return send(500, [Buffer.from('{"result":null,"error":{"code":-32700,"message":"Parse error"},"id":null}')]);
-      }
-      try {
-        if (req.url === '/control') {
-          const reply = body.op === 'tip' ? node.setTip(body.height) : body.op === 'stats' ? node.stats : null;
-          if (!reply) throw new Error(`unknown op ${body.op} (tip, stats)`);
-          return send(200, [Buffer.from(JSON.stringify({ ok: true, ...reply }))]);
-        }
-        node.stats.requests++;
-        if (!Array.isArray(body)) return send(200, node.answer(body));
-        const parts = [Buffer.from('[')];
-        body.forEach((c, i) => { if (i) parts.push(Buffer.from(',')); parts.push(...node.answer(c)); });
-        parts.push(Buffer.from(']'));
-        return send(200, parts);
-      } catch (e) {
-        return send(400, [Buffer.from(JSON.stringify({ ok: false, error: e.message }))]);
-      }
-    });
+function serveNode(node, portFile) {
+  serve(node, portFile, {
+    tipKey: 'height',
+    parseError: [500, '{"result":null,"error":{"code":-32700,"message":"Parse error"},"id":null}'],
+    describe: (port) => `btc-node: ${node.meta.hashes.length} blocks of ${node.dir} on http://127.0.0.1:${port}/ (tip ${node.tip})`,
   });
-  server.keepAliveTimeout = 60000;
-  server.listen(0, '127.0.0.1', () => {
-    fs.writeFileSync(`${portFile}.tmp`, `${server.address().port}\n`);
-    fs.renameSync(`${portFile}.tmp`, portFile);
-    process.stderr.write(`btc-node: ${node.meta.hashes.length} blocks of ${node.dir} on http://127.0.0.1:${server.address().port}/ (tip ${node.tip})\n`);
-  });
-  for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
 }
 
 /// The node's ceiling: every block fetched as chainidx does (getblock verbosity 3, 4 per batch)
 /// over C keep-alive connections to a serving child process, discarding the answers.
 function measure(node, connections) {
-  const { spawn } = require('node:child_process');
-  const portFile = path.join(require('node:os').tmpdir(), `btc-node-measure-${process.pid}`);
-  const child = spawn(process.execPath, [__filename, '--dir', node.dir, '--port-file', portFile], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const waitPort = () => new Promise((resolve) => {
-    const t = setInterval(() => { if (fs.existsSync(portFile)) { clearInterval(t); resolve(Number(fs.readFileSync(portFile, 'utf8'))); } }, 20);
+  const heights = node.meta.hashes.map((_, i) => i);
+  const bodies = [];
+  for (let i = 0; i < heights.length; i += 4)
+    bodies.push(JSON.stringify(heights.slice(i, i + 4).map((h) => ({ jsonrpc: '1.0', id: h, method: 'getblock', params: [node.meta.hashes[h], 3] }))));
+  return measureCeiling(__filename, node.dir, connections, null, bodies, (s, bytes) => {
+    console.log(`btc-node ceiling: ${heights.length} blocks, ${node.meta.txs} transactions in ${s.toFixed(2)} s over ${connections} connections: ${(heights.length / s).toFixed(1)} blocks/s, ${(node.meta.txs / s).toFixed(0)} transactions/s, ${(bytes / 1e6 / s).toFixed(0)} MB/s`);
   });
-  waitPort().then((port) => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-    const heights = node.meta.hashes.map((_, i) => i);
-    let next = 0;
-    let bytes = 0;
-    const t0 = process.hrtime.bigint();
-    const one = () => {
-      if (next >= heights.length) return Promise.resolve();
-      const batch = heights.slice(next, next + 4);
-      next += 4;
-      const body = JSON.stringify(batch.map((h) => ({ jsonrpc: '1.0', id: h, method: 'getblock', params: [node.meta.hashes[h], 3] })));
-      return new Promise((resolve, reject) => {
-        const req = http.request({ host: '127.0.0.1', port, method: 'POST', agent, headers: { 'Content-Type': 'application/json' } }, (res) => {
-          res.on('data', (c) => { bytes += c.length; });
-          res.on('end', resolve);
-        });
-        req.on('error', reject);
-        req.end(body);
-      }).then(one);
-    };
-    return Promise.all(Array.from({ length: connections }, one)).then(() => {
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      console.log(`btc-node ceiling: ${heights.length} blocks, ${node.meta.txs} transactions in ${s.toFixed(2)} s over ${connections} connections: ${(heights.length / s).toFixed(1)} blocks/s, ${(node.meta.txs / s).toFixed(0)} transactions/s, ${(bytes / 1e6 / s).toFixed(0)} MB/s`);
-    });
-  }).finally(() => { child.kill(); fs.rmSync(portFile, { force: true }); });
 }
 
 if (require.main === module) {
@@ -171,5 +113,5 @@ if (require.main === module) {
   try { o = parseArgs(process.argv.slice(2)); } catch (e) { process.stderr.write(`btc-node: ${e.message}\n`); process.exit(2); }
   const node = new Node(o.dir, o.tip, o.noPrevout);
   if (o.measure) measure(node, o.connections);
-  else serve(node, o.portFile);
+  else serveNode(node, o.portFile);
 }

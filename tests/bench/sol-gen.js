@@ -27,6 +27,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
+const { prng } = require('./bench-lib');
 
 const FIRST_SLOT = 1000;
 const FEE = 5000; // lamports per signature; every transaction here has one
@@ -57,18 +58,6 @@ function parseArgs(argv) {
   if (o.checkpoints.length === 0) o.checkpoints = [last];
   for (const s of o.checkpoints) if (s < FIRST_SLOT || s > last) throw new Error(`checkpoint ${s} is outside the slots ${FIRST_SLOT}..${last}`);
   return o;
-}
-
-/// mulberry32: a small, fast, seeded PRNG (the chain must be the same on every machine).
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---- base58 of real 32-byte values (tests/fakechain/util's BigInt version is too slow for

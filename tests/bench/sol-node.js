@@ -16,8 +16,8 @@
 // refused with -32601 and a message saying so (the bench does not reconcile). POST /control
 // {"op":"tip","slot":S} serves only up to S; {"op":"stats"}.
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
+const { serve, measureCeiling } = require('./bench-lib');
 
 const COMMITMENTS = ['processed', 'confirmed', 'finalized'];
 
@@ -156,91 +156,30 @@ class Node {
   }
 }
 
-function serve(node, portFile) {
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const send = (status, parts) => {
-        const len = parts.reduce((s, b) => s + b.length, 0);
-        node.stats.bytes += len;
-        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': len });
-        for (const b of parts) res.write(b);
-        res.end();
-      };
-      let body;
-      try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch (_) {
-        return send(200, [Buffer.from('{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"},"id":null}')]);
-      }
-      try {
-        if (req.url === '/control') {
-          const reply = body.op === 'tip' ? node.setTip(body.slot) : body.op === 'stats' ? node.stats : null;
-          if (!reply) throw new Error(`unknown op ${body.op} (tip, stats)`);
-          return send(200, [Buffer.from(JSON.stringify({ ok: true, ...reply }))]);
-        }
-        node.stats.requests++;
-        if (!Array.isArray(body)) return send(200, node.answer(body));
-        if (body.length === 0) return send(200, [Buffer.from('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid request"},"id":null}')]);
-        const parts = [Buffer.from('[')];
-        body.forEach((c, i) => { if (i) parts.push(Buffer.from(',')); parts.push(...node.answer(c)); });
-        parts.push(Buffer.from(']'));
-        return send(200, parts);
-      } catch (e) {
-        return send(400, [Buffer.from(JSON.stringify({ ok: false, error: e.message }))]);
-      }
-    });
+function serveNode(node, portFile) {
+  serve(node, portFile, {
+    tipKey: 'slot',
+    parseError: [200, '{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"},"id":null}'],
+    emptyBatch: '{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid request"},"id":null}',
+    describe: (port) => `sol-node: slots ${node.first}..${node.last} (${node.blockSlots.length} blocks) of ${node.dir} on http://127.0.0.1:${port}/ (tip ${node.tip})`,
   });
-  server.keepAliveTimeout = 60000;
-  server.listen(0, '127.0.0.1', () => {
-    fs.writeFileSync(`${portFile}.tmp`, `${server.address().port}\n`);
-    fs.renameSync(`${portFile}.tmp`, portFile);
-    process.stderr.write(`sol-node: slots ${node.first}..${node.last} (${node.blockSlots.length} blocks) of ${node.dir} on http://127.0.0.1:${server.address().port}/ (tip ${node.tip})\n`);
-  });
-  for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
 }
 
 /// The node's ceiling: every block fetched as chainidx does (getBlocks, then getBlock with
 /// chainidx's parameters, 4 per batch) over C keep-alive connections to a serving child
 /// process, discarding the answers.
 function measure(node, connections) {
-  const { spawn } = require('node:child_process');
-  const portFile = path.join(require('node:os').tmpdir(), `sol-node-measure-${process.pid}`);
-  const child = spawn(process.execPath, [__filename, '--dir', node.dir, '--port-file', portFile], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const waitPort = () => new Promise((resolve) => {
-    const t = setInterval(() => { if (fs.existsSync(portFile)) { clearInterval(t); resolve(Number(fs.readFileSync(portFile, 'utf8'))); } }, 20);
+  const slots = node.blockSlots;
+  const params = { encoding: 'json', transactionDetails: 'full', maxSupportedTransactionVersion: 0, rewards: true, commitment: 'confirmed' };
+  const bodies = [];
+  for (let i = 0; i < slots.length; i += 4)
+    bodies.push(JSON.stringify(slots.slice(i, i + 4).map((s) => ({ jsonrpc: '2.0', id: s, method: 'getBlock', params: [s, params] }))));
+  const first = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getBlocks', params: [node.first, node.last, { commitment: 'confirmed' }] });
+  return measureCeiling(__filename, node.dir, connections, first, bodies, (s, bytes) => {
+    const m = node.meta;
+    const nonVote = m.txs - m.votes;
+    console.log(`sol-node ceiling: ${m.hashes.length} slots (${slots.length} blocks), ${m.txs} transactions (${nonVote} non-vote) in ${s.toFixed(2)} s over ${connections} connections: ${(m.hashes.length / s).toFixed(1)} slots/s, ${(m.txs / s).toFixed(0)} transactions/s (${(nonVote / s).toFixed(0)} non-vote), ${(bytes / 1e6 / s).toFixed(0)} MB/s`);
   });
-  waitPort().then((port) => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-    const post = (body) => new Promise((resolve, reject) => {
-      let bytes = 0;
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', agent, headers: { 'Content-Type': 'application/json' } }, (res) => {
-        res.on('data', (c) => { bytes += c.length; });
-        res.on('end', () => resolve(bytes));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-    const slots = node.blockSlots;
-    const params = (s) => ({ encoding: 'json', transactionDetails: 'full', maxSupportedTransactionVersion: 0, rewards: true, commitment: 'confirmed' });
-    let next = 0;
-    let bytes = 0;
-    const t0 = process.hrtime.bigint();
-    const one = () => {
-      if (next >= slots.length) return Promise.resolve();
-      const batch = slots.slice(next, next + 4);
-      next += 4;
-      const body = JSON.stringify(batch.map((s) => ({ jsonrpc: '2.0', id: s, method: 'getBlock', params: [s, params(s)] })));
-      return post(body).then((b) => { bytes += b; }).then(one);
-    };
-    return post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getBlocks', params: [node.first, node.last, { commitment: 'confirmed' }] }))
-      .then(() => Promise.all(Array.from({ length: connections }, one)))
-      .then(() => {
-        const s = Number(process.hrtime.bigint() - t0) / 1e9;
-        const m = node.meta;
-        const nonVote = m.txs - m.votes;
-        console.log(`sol-node ceiling: ${m.hashes.length} slots (${slots.length} blocks), ${m.txs} transactions (${nonVote} non-vote) in ${s.toFixed(2)} s over ${connections} connections: ${(m.hashes.length / s).toFixed(1)} slots/s, ${(m.txs / s).toFixed(0)} transactions/s (${(nonVote / s).toFixed(0)} non-vote), ${(bytes / 1e6 / s).toFixed(0)} MB/s`);
-      });
-  }).finally(() => { child.kill(); fs.rmSync(portFile, { force: true }); });
 }
 
 if (require.main === module) {
@@ -248,5 +187,5 @@ if (require.main === module) {
   try { o = parseArgs(process.argv.slice(2)); } catch (e) { process.stderr.write(`sol-node: ${e.message}\n`); process.exit(2); }
   const node = new Node(o.dir, o.tip);
   if (o.measure) measure(node, o.connections);
-  else serve(node, o.portFile);
+  else serveNode(node, o.portFile);
 }
