@@ -96,4 +96,19 @@ function measureCeiling(script, dir, connections, first, bodies, report) {
   }).finally(() => { child.kill(); fs.rmSync(portFile, { force: true }); });
 }
 
-module.exports = { prng, serve, measureCeiling };
+/// Whether `out` already holds a generator's chain of these params (meta.json's `params`): then
+/// it is reused as it is; else it is removed, to be generated anew.
+function reuseGenerated(name, out, params) {
+  const metaFile = path.join(out, 'meta.json');
+  if (fs.existsSync(metaFile)) {
+    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+    if (JSON.stringify(meta.params) === JSON.stringify(params)) {
+      process.stderr.write(`${name}: reusing ${out}\n`);
+      return true;
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+  return false;
+}
+
+module.exports = { prng, serve, measureCeiling, reuseGenerated };

@@ -16,7 +16,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { prng } = require('./bench-lib');
+const { prng, reuseGenerated } = require('./bench-lib');
 const { base58encode, sha256, withChecksum } = require('../fakechain/util');
 
 function parseArgs(argv) {
@@ -212,15 +212,8 @@ function main() {
   let o;
   try { o = parseArgs(process.argv.slice(2)); } catch (e) { process.stderr.write(`btc-gen: ${e.message}\n`); process.exit(2); }
   const params = { blocks: o.blocks, txsPerBlock: o.txsPerBlock, addresses: o.addresses, seed: o.seed, checkpoints: o.checkpoints, verbosity2: o.verbosity2 };
+  if (reuseGenerated('btc-gen', o.out, params)) return;
   const metaFile = path.join(o.out, 'meta.json');
-  if (fs.existsSync(metaFile)) {
-    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
-    if (JSON.stringify(meta.params) === JSON.stringify(params)) {
-      process.stderr.write(`btc-gen: reusing ${o.out}\n`);
-      return;
-    }
-    fs.rmSync(o.out, { recursive: true, force: true });
-  }
   const t0 = Date.now();
   const { hashes, counts } = generate(o);
   fs.writeFileSync(metaFile, JSON.stringify({ params, hashes, ...counts }));

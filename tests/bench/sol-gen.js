@@ -27,7 +27,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { prng } = require('./bench-lib');
+const { prng, reuseGenerated } = require('./bench-lib');
 
 const FIRST_SLOT = 1000;
 const FEE = 5000; // lamports per signature; every transaction here has one
@@ -463,15 +463,8 @@ function main() {
   let o;
   try { o = parseArgs(process.argv.slice(2)); } catch (e) { process.stderr.write(`sol-gen: ${e.message}\n`); process.exit(2); }
   const params = { slots: o.slots, txsPerSlot: o.txsPerSlot, votes: o.votes, accounts: o.accounts, seed: o.seed, checkpoints: o.checkpoints };
+  if (reuseGenerated('sol-gen', o.out, params)) return;
   const metaFile = path.join(o.out, 'meta.json');
-  if (fs.existsSync(metaFile)) {
-    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
-    if (JSON.stringify(meta.params) === JSON.stringify(params)) {
-      process.stderr.write(`sol-gen: reusing ${o.out}\n`);
-      return;
-    }
-    fs.rmSync(o.out, { recursive: true, force: true });
-  }
   const t0 = Date.now();
   const { genesisHash, parentHash, hashes, counts } = generate(o);
   fs.writeFileSync(metaFile, JSON.stringify({ params, first_slot: FIRST_SLOT, genesis_hash: genesisHash, parent_hash: parentHash, hashes, ...counts }));
