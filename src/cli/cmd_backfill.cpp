@@ -47,21 +47,16 @@ void run_backfill(const BackfillOptions& o, const GlobalOptions& g) {
                 "backfill {}: nothing to do: the backfill of blocks {}..{} is already finished "
                 "(`chainidx replay` re-derives a range)",
                 chain.name, o.from, o.to);
-    } else if (chain.family.value == chain::Family::evm) {
-        spdlog::info(
-            "backfill {}: blocks {}..{}: {} blocks in {} batches, {} Transfer logs, {} events new, "
-            "{} already stored, {} ERC-721 and {} malformed Transfer logs skipped, {:.2f}s "
-            "({:.0f} logs/s)",
-            chain.name, o.from, r.last_block, r.blocks, r.batches, r.transfers, r.events_inserted,
-            r.events_duplicate, r.erc721_logs, r.malformed_logs, r.seconds,
-            r.seconds > 0 ? static_cast<double>(r.transfers) / r.seconds : 0.0);
     } else {
+        const char* items = chain::family_info(chain.family.value).item_noun;
         spdlog::info(
-            "backfill {}: blocks {}..{}: {} blocks in {} batches, {} balance changes, {} events "
-            "new, {} already stored, {} malformed items, {:.2f}s ({:.0f} events/s)",
-            chain.name, o.from, r.last_block, r.blocks, r.batches, r.transfers, r.events_inserted,
-            r.events_duplicate, r.malformed_logs, r.seconds,
-            r.seconds > 0 ? static_cast<double>(r.transfers) / r.seconds : 0.0);
+            "backfill {}: blocks {}..{}: {} blocks in {} batches, {} {}, {} events new, {} already "
+            "stored, {} malformed items{}, {:.2f}s ({:.0f} {}/s)",
+            chain.name, o.from, r.last_block, r.blocks, r.batches, r.transfers, items,
+            r.events_inserted, r.events_duplicate, r.malformed_logs,
+            r.erc721_logs ? ", " + std::to_string(r.erc721_logs) + " ERC-721 Transfer logs skipped"
+                          : std::string(),
+            r.seconds, r.seconds > 0 ? static_cast<double>(r.transfers) / r.seconds : 0.0, items);
     }
     if (r.stopped_by_signal) {
         if (r.blocks == 0)

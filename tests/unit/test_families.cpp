@@ -117,3 +117,21 @@ TEST_CASE("family_defaults_fill_only_unset_keys_and_say_whose_they_are") {
     config::Config e = parse("[chains.e]\nfamily = \"evm\"\nchain_id = 1\n");
     CHECK(e.chains.at("e").batch_blocks.origin == "default");
 }
+
+TEST_CASE("why_a_node_gave_no_balance_is_said_the_family_s_way") {
+    // EVM asks each token contract (balanceOf): a contract that answers no account is not an
+    // ERC-20; the other families' nodes answer for the coin and their tokens alike.
+    for (const chain::FamilyInfo& f : chain::families()) {
+        CAPTURE(f.name);
+        config::Config c = parse(section(f) + "rpc = [\"http://127.0.0.1:9\"]\n");
+        const auto adapter = chain::make_adapter(c.chains.at("c"));
+        const std::string all = adapter->why_no_balance(true), one = adapter->why_no_balance(false);
+        if (f.id == chain::Family::evm) {
+            CHECK(all.rfind("no_balanceOf: ", 0) == 0);
+            CHECK(one.rfind("balanceOf_failed: ", 0) == 0);
+        } else {
+            CHECK(all.rfind("no_answer: ", 0) == 0);
+            CHECK(one == all);
+        }
+    }
+}

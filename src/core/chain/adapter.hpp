@@ -94,6 +94,11 @@ class ChainAdapter {
     // node cannot answer for a past block: answered_at says which).
     virtual OnChainBalances balances(uint64_t block,
                                      const std::vector<std::pair<Key, Key>>& pairs) = 0;
+    // Why the node gave no balance for a pair, for reconcile's report: "<class>: <reason>".
+    // `fails_for_every_account` when it gave none for any account of that token.
+    virtual std::string why_no_balance(bool /*fails_for_every_account*/) const {
+        return "no_answer: the node could not say this account's balance";
+    }
     // Normalizes one raw NDJSON line (as written with keep_raw) without a node: `normalize`.
     virtual Fetched normalize_raw(const std::string& line, const ndjson::Where& where) = 0;
 

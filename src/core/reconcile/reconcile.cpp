@@ -16,16 +16,12 @@ namespace {
 
 // What a drift most likely is, from what the numbers alone can tell.
 std::string classify(const std::optional<Amount>& on_chain, const Amount& indexed,
-                     bool token_fails_everywhere, bool node_ahead, chain::Family family) {
+                     bool token_fails_everywhere, bool node_ahead,
+                     const chain::ChainAdapter& adapter) {
     if (node_ahead)
         return "node_ahead: the node answers only at its head, which is past the compared block; "
                "index up to the node's head and reconcile again";
-    if (!on_chain && family != chain::Family::evm)
-        return "no_answer: the node could not say this account's balance";
-    if (!on_chain)
-        return token_fails_everywhere ? "no_balanceOf: the contract does not answer balanceOf "
-                                        "(not an ERC-20)"
-                                      : "balanceOf_failed: the call reverted for this account";
+    if (!on_chain) return adapter.why_no_balance(token_fails_everywhere);
     if (indexed.is_negative())
         return "negative_indexed: history before the indexed range is missing (backfill from "
                "the token's deployment)";
@@ -114,7 +110,7 @@ Report run(const config::ChainConfig& chain, store::Store& store, const Options&
                 ? "quarantined: the token is quarantined, its items that could not be "
                   "normalized are missing (chainidx dlq list --status quarantined)"
                 : classify(on_chain[i], p.amount, counts.first == counts.second, node_ahead,
-                           keys.family());
+                           *adapter);
         Drift d;
         d.token = keys.token(p.token);
         d.account = keys.account(p.account);

@@ -25,6 +25,11 @@ class EvmAdapter : public chain::ChainAdapter {
     chain::OnChainBalances balances(uint64_t block,
                                     const std::vector<std::pair<Key, Key>>& pairs) override;
     chain::Fetched normalize_raw(const std::string& line, const ndjson::Where& where) override;
+    std::string why_no_balance(bool fails_for_every_account) const override {
+        return fails_for_every_account
+                   ? "no_balanceOf: the contract does not answer balanceOf (not an ERC-20)"
+                   : "balanceOf_failed: the call reverted for this account";
+    }
 
   private:
     EvmClient& client();  // created on first use: `normalize` needs no node
