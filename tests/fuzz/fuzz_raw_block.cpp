@@ -23,12 +23,15 @@ namespace {
 // The chain is named after its family ("evm": "ethereum"), as in the seeds.
 const config::ChainConfig& chain_config() {
     static const config::ChainConfig c = [] {
+        const chain::FamilyInfo& family =
+            chain::family_info(chain::parse_family(CHAINIDX_FUZZ_FAMILY));
         config::ChainConfig cc;
-        cc.family.value = CHAINIDX_FUZZ_FAMILY;
-        cc.name = cc.family.value == "evm" ? "ethereum" : cc.family.value;
-        cc.chain_id.value = cc.family.value == "evm" ? 1 : 0;
+        cc.family.value = family.id;
+        cc.name = family.id == chain::Family::evm ? "ethereum" : family.name;
+        cc.chain_id.value = family.needs_chain_id ? 1 : 0;
         cc.rpc.value = {"http://127.0.0.1:1"};  // never called: the client is made on first use
-        cc.finality.value = cc.family.value == "bitcoin" ? "depth" : "tags";
+        cc.finality.value = "tags";
+        family.apply_defaults(cc);  // (bitcoin: finality by depth)
         cc.batch_blocks.value = 20;
         cc.commitment.value = "confirmed";
         return cc;
@@ -40,16 +43,16 @@ void reads_back(const std::string& line, const chain::KeyFormat& keys) {
     const std::string& chain = chain_config().name;
     static const std::string source = "events";
     std::string again;
-    fuzz::check(fuzz::accepts([&] {
-                    const pipeline::ParsedRecord r = pipeline::parse_event_record(
-                        line, chain, keys, ndjson::Where{source, 1});
-                    again = r.is_block ? pipeline::block_line(chain, keys, r.header)
-                                       : pipeline::event_line(chain, keys, r.event);
-                }),
-                "normalize wrote a record that ingest rejects (" + fuzz::last_error() +
-                    "): " + line);
-    fuzz::check(again == line, "a normalized record changes when ingest reads it:\n  " + line +
-                                   "\n  " + again);
+    fuzz::check(
+        fuzz::accepts([&] {
+            const pipeline::ParsedRecord r =
+                pipeline::parse_event_record(line, chain, keys, ndjson::Where{source, 1});
+            again = r.is_block ? pipeline::block_line(chain, keys, r.header)
+                               : pipeline::event_line(chain, keys, r.event);
+        }),
+        "normalize wrote a record that ingest rejects (" + fuzz::last_error() + "): " + line);
+    fuzz::check(again == line,
+                "a normalized record changes when ingest reads it:\n  " + line + "\n  " + again);
 }
 
 }  // namespace
@@ -66,8 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     chain::Fetched f;
     if (!fuzz::accepts([&] { f = adapter->normalize_raw(text, ndjson::Where{source, 1}); }))
         return 0;
-    fuzz::check(f.headers.size() == 1, "a raw line gave " + std::to_string(f.headers.size()) +
-                                           " headers, not one");
+    fuzz::check(f.headers.size() == 1,
+                "a raw line gave " + std::to_string(f.headers.size()) + " headers, not one");
     const BlockHeader& h = f.headers.front();
     fuzz::check(f.from == h.number && f.to == h.number, "from/to differ from the block's number");
     for (const BalanceEvent& e : f.events)
