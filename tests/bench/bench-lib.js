@@ -96,6 +96,12 @@ function measureCeiling(script, dir, connections, first, bodies, report) {
   }).finally(() => { child.kill(); fs.rmSync(portFile, { force: true }); });
 }
 
+/// The value of flag `flag` as a non-negative integer, or an Error naming the flag and the value.
+function nonNegativeInt(flag, v) {
+  if (!/^\d+$/.test(String(v))) throw new Error(`${flag} needs a non-negative integer, not '${v}'`);
+  return Number(v);
+}
+
 /// Whether `out` already holds a generator's chain of these params (meta.json's `params`): then
 /// it is reused as it is; else it is removed, to be generated anew.
 function reuseGenerated(name, out, params) {
@@ -111,4 +117,4 @@ function reuseGenerated(name, out, params) {
   return false;
 }
 
-module.exports = { prng, serve, measureCeiling, reuseGenerated };
+module.exports = { prng, serve, measureCeiling, reuseGenerated, nonNegativeInt };

@@ -16,15 +16,12 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { prng, reuseGenerated } = require('./bench-lib');
+const { prng, reuseGenerated, nonNegativeInt } = require('./bench-lib');
 const { base58encode, sha256, withChecksum } = require('../fakechain/util');
 
 function parseArgs(argv) {
   const o = { blocks: 200, txsPerBlock: 2500, addresses: 200000, seed: 1, checkpoints: [], verbosity2: false };
-  const num = (a, v) => {
-    if (!/^\d+$/.test(String(v))) throw new Error(`${a} needs a non-negative integer, not '${v}'`);
-    return Number(v);
-  };
+  const num = nonNegativeInt;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') o.out = argv[++i];

@@ -27,7 +27,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { prng, reuseGenerated } = require('./bench-lib');
+const { prng, reuseGenerated, nonNegativeInt } = require('./bench-lib');
 
 const FIRST_SLOT = 1000;
 const FEE = 5000; // lamports per signature; every transaction here has one
@@ -36,10 +36,7 @@ const MIN_SOL = 890880; // a system account's rent-exempt minimum: transfers kee
 
 function parseArgs(argv) {
   const o = { slots: 100, txsPerSlot: 1200, votes: 0, accounts: 200000, seed: 1, checkpoints: [] };
-  const num = (a, v) => {
-    if (!/^\d+$/.test(String(v))) throw new Error(`${a} needs a non-negative integer, not '${v}'`);
-    return Number(v);
-  };
+  const num = nonNegativeInt;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') o.out = argv[++i];
