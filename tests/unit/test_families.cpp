@@ -107,6 +107,18 @@ TEST_CASE("a_family_only_key_is_accepted_exactly_where_its_row_says") {
     }
 }
 
+TEST_CASE("a_genesis_hash_is_checked_by_the_family_s_codec") {
+    // Solana's is 32 bytes in base58: 44 base58 digits that decode to more are refused at the
+    // file's line, not when the node is first asked.
+    const std::string e = parse_error("[chains.s]\nfamily = \"solana\"\ngenesis_hash = \"" +
+                                      std::string(44, 'z') + "\"\n");
+    CHECK(e.find("test.toml:3") != std::string::npos);
+    CHECK(e.find("must be 32 bytes in base58") != std::string::npos);
+    CHECK_NOTHROW(
+        parse("[chains.s]\nfamily = \"solana\"\ngenesis_hash = "
+              "\"5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d\"\n"));
+}
+
 TEST_CASE("family_defaults_fill_only_unset_keys_and_say_whose_they_are") {
     config::Config c = parse("[chains.b]\nfamily = \"bitcoin\"\nbatch_blocks = 7\n");
     const config::ChainConfig& b = c.chains.at("b");

@@ -38,13 +38,13 @@ class SolanaKeys final : public chain::KeyCodec {
     Hash32 parse_block_hash(std::string_view text, const char* what) const override {
         return chain::base58_key(text, 32, what).fixed<32>();
     }
-    const char* block_hash_form() const override { return "a base58 hash"; }
+    const char* block_hash_form() const override { return "32 bytes in base58"; }
     bool is_block_hash_text(std::string_view text) const override {
-        static constexpr std::string_view k_base58 =
-            "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-        bool ok = text.size() >= 32 && text.size() <= 44;
-        for (char ch : text) ok = ok && k_base58.find(ch) != std::string_view::npos;
-        return ok;
+        try {
+            return base58::decode(text, "genesis_hash").size() == 32;
+        } catch (const UsageError&) {
+            return false;  // a character outside the alphabet
+        }
     }
 };
 
